@@ -1,0 +1,189 @@
+/**
+ * A thin, typed session layer over onnxruntime (the `ort` module is injected: onnxruntime-node in Node,
+ * onnxruntime-web in the browser). Sessions are cached by a hash of the ONNX bytes.
+ */
+import { GeolensError } from '../errors.js';
+import { GraphBuilder } from '../onnx/builder.js';
+import type { AnyArray } from '../onnx/tensors.js';
+import { numel } from '../tensor.js';
+import { hashBytes } from '../util/hash.js';
+
+/** A tensor going into or coming out of a session. */
+export interface RunTensor {
+  data: AnyArray;
+  shape: number[];
+}
+
+/** The part of the onnxruntime JS API geolens uses (shared by onnxruntime-node and onnxruntime-web). */
+export interface OrtModule {
+  InferenceSession: {
+    create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession>;
+  };
+  Tensor: new (type: string, data: AnyArray, dims: readonly number[]) => OrtTensor;
+}
+export interface OrtTensor {
+  readonly type: string;
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  dispose?(): void;
+}
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>, fetches?: readonly string[]): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'wasm' | 'webgpu';
+
+export interface EngineOptions {
+  /** Intra-op threads (default: all cores, as the adapter reports them). */
+  threads?: number;
+  provider?: ExecutionProvider;
+  /** Sessions kept in the cache (least recently used are released). Default 32. */
+  maxSessions?: number;
+}
+
+function ortType(a: AnyArray): string {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  if (a instanceof BigInt64Array) return 'int64';
+  if (a instanceof Int8Array) return 'int8';
+  return 'bool';
+}
+
+export type ProgressFn = (done: number, total: number) => void;
+
+export class CompiledGraph {
+  constructor(
+    private readonly ort: OrtModule,
+    readonly session: OrtSession,
+    readonly key: string,
+  ) {}
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /** Run with named feeds; returns the fetched outputs (all outputs when `fetches` is omitted). */
+  async run(feeds: Record<string, RunTensor>, fetches?: readonly string[]): Promise<Record<string, RunTensor>> {
+    const f: Record<string, OrtTensor> = {};
+    for (const name of this.session.inputNames) {
+      const t = feeds[name];
+      if (!t) throw new GeolensError('BAD_ARGUMENT', `engine: missing feed '${name}' (the graph needs ${this.session.inputNames.join(', ')}).`);
+      if (t.data.length !== numel(t.shape)) throw new GeolensError('BAD_SHAPE', `engine: feed '${name}' has ${t.data.length} values for shape [${t.shape.join(', ')}].`);
+      f[name] = new this.ort.Tensor(ortType(t.data), t.data, t.shape);
+    }
+    let res: Record<string, OrtTensor>;
+    try {
+      res = await this.session.run(f, fetches);
+    } catch (e) {
+      throw new GeolensError('ENGINE', `onnxruntime failed: ${(e as Error).message}`);
+    }
+    const out: Record<string, RunTensor> = {};
+    for (const [k, v] of Object.entries(res)) out[k] = { data: v.data as AnyArray, shape: [...v.dims] };
+    return out;
+  }
+
+  /**
+   * Run over a large first axis in chunks of `batchSize` rows of the `batched` feeds (other feeds are passed whole);
+   * the fetched outputs are concatenated along their first axis.
+   */
+  async runBatched(
+    feeds: Record<string, RunTensor>,
+    batched: readonly string[],
+    batchSize: number,
+    fetches?: readonly string[],
+    onProgress?: ProgressFn,
+  ): Promise<Record<string, RunTensor>> {
+    const n = feeds[batched[0]!]!.shape[0]!;
+    for (const name of batched) {
+      if (feeds[name]!.shape[0] !== n) throw new GeolensError('BAD_SHAPE', `engine: batched feeds disagree on the first axis (${name}: ${feeds[name]!.shape[0]} vs ${n}).`);
+    }
+    const parts: Record<string, RunTensor[]> = {};
+    for (let s = 0; s < n; s += batchSize) {
+      const e = Math.min(n, s + batchSize);
+      const f: Record<string, RunTensor> = { ...feeds };
+      for (const name of batched) {
+        const t = feeds[name]!;
+        const row = numel(t.shape.slice(1));
+        f[name] = { data: t.data.subarray(s * row, e * row) as AnyArray, shape: [e - s, ...t.shape.slice(1)] };
+      }
+      const r = await this.run(f, fetches);
+      for (const [k, v] of Object.entries(r)) (parts[k] ??= []).push(v);
+      onProgress?.(e, n);
+    }
+    const out: Record<string, RunTensor> = {};
+    for (const [k, ps] of Object.entries(parts)) out[k] = concatRows(ps);
+    return out;
+  }
+}
+
+export function concatRows(ps: RunTensor[]): RunTensor {
+  if (ps.length === 1) return ps[0]!;
+  const total = ps.reduce((s, p) => s + p.data.length, 0);
+  const Ctor = ps[0]!.data.constructor as new (n: number) => AnyArray;
+  const data = new Ctor(total);
+  let off = 0;
+  for (const p of ps) {
+    (data as Float32Array).set(p.data as Float32Array, off);
+    off += p.data.length;
+  }
+  return { data, shape: [ps.reduce((s, p) => s + p.shape[0]!, 0), ...ps[0]!.shape.slice(1)] };
+}
+
+export class Engine {
+  private readonly cache = new Map<string, Promise<CompiledGraph>>();
+  readonly threads: number;
+  readonly provider: ExecutionProvider;
+  constructor(
+    private readonly ort: OrtModule,
+    opts: EngineOptions & { defaultThreads: number },
+  ) {
+    this.threads = opts.threads ?? opts.defaultThreads;
+    this.provider = opts.provider ?? 'cpu';
+    this.maxSessions = opts.maxSessions ?? 32;
+  }
+  private readonly maxSessions: number;
+
+  /** Compile (or fetch from cache) a session for a model given as bytes or as a builder. */
+  async load(model: Uint8Array | GraphBuilder): Promise<CompiledGraph> {
+    const bytes = model instanceof GraphBuilder ? model.toBytes() : model;
+    const key = hashBytes(bytes);
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const p = this.ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: this.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionProviders: [this.provider],
+      enableCpuMemArena: true,
+    })
+      .then((s) => new CompiledGraph(this.ort, s, key))
+      .catch((e: Error) => {
+        this.cache.delete(key);
+        throw new GeolensError('ENGINE', `onnxruntime could not load the graph: ${e.message}`);
+      });
+    this.cache.set(key, p);
+    while (this.cache.size > this.maxSessions) {
+      const [oldKey, old] = this.cache.entries().next().value as [string, Promise<CompiledGraph>];
+      this.cache.delete(oldKey);
+      void old.then((g) => g.session.release()).catch(() => undefined);
+    }
+    return p;
+  }
+
+  /** Release every cached session. */
+  async dispose(): Promise<void> {
+    const all = [...this.cache.values()];
+    this.cache.clear();
+    for (const p of all) await p.then((g) => g.session.release()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,15 @@
+/** The Node.js engine adapter: onnxruntime-node with all cores by default. */
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { Engine, type EngineOptions, type OrtModule } from './engine.js';
+
+let shared: Engine | undefined;
+
+export function createNodeEngine(opts: EngineOptions = {}): Engine {
+  return new Engine(ort as unknown as OrtModule, { ...opts, defaultThreads: availableParallelism() });
+}
+
+/** A process-wide default engine (all cores, CPU). */
+export function defaultEngine(): Engine {
+  return (shared ??= createNodeEngine());
+}
