@@ -400,7 +400,13 @@ const INFER: Record<string, Infer> = {
   ArgMax: reduce,
   OneHot: () => [{ elemType: DataType.FLOAT }],
   Range: () => [{ elemType: DataType.INT64, shape: [null] }],
-  Pad: (_n, ins) => [{ elemType: first(ins).elemType }],
+  Pad: (n, ins, env) => {
+    const x = first(ins);
+    const pads = attrInts(n, 'pads') ?? (n.inputs[1] ? env.consts.get(n.inputs[1]) : undefined);
+    const r = x.shape?.length ?? 0;
+    if (!x.shape || !pads || pads.length !== 2 * r || n.inputs[3]) return [{ elemType: x.elemType }];
+    return [{ elemType: x.elemType, shape: x.shape.map((d, i) => (typeof d === 'number' ? d + pads[i]! + pads[i + r]! : null)) }];
+  },
   Einsum: () => [{ elemType: DataType.FLOAT }],
   Trilu: same,
   IsNaN: (n, ins, env) => boolElementwise(n, ins, env),

@@ -6,7 +6,42 @@ import { mulRule } from './mul.js';
 import { reduceSumRule } from './reducesum.js';
 import { reluRule } from './relu.js';
 // -- rules A (elementwise, activations, shape ops, reductions) register below this line
+import { absRule } from './abs.js';
+import { castRule } from './cast.js';
+import { clipRule } from './clip.js';
+import { concatRule } from './concat.js';
+import { divRule } from './div.js';
+import { dropoutRule } from './dropout.js';
+import { expRule } from './exp.js';
+import { expandRule } from './expand.js';
+import { flattenRule } from './flatten.js';
+import { gatherRule } from './gather.js';
+import { gemmRule } from './gemm.js';
+import { identityRule } from './identity.js';
+import { leakyReluRule } from './leakyrelu.js';
+import { logRule } from './log.js';
+import { logSoftmaxRule } from './logsoftmax.js';
+import { negRule } from './neg.js';
+import { powRule } from './pow.js';
+import { reduceMeanRule } from './reducemean.js';
+import { reshapeRule } from './reshape.js';
+import { sigmoidRule } from './sigmoid.js';
+import { sliceRule } from './slice.js';
+import { softmaxRule } from './softmax.js';
+import { sqrtRule } from './sqrt.js';
+import { squeezeRule } from './squeeze.js';
+import { subRule } from './sub.js';
+import { sumRule } from './sum.js';
+import { tanhRule } from './tanh.js';
+import { transposeRule } from './transpose.js';
+import { unsqueezeRule } from './unsqueeze.js';
+import { whereRule } from './where.js';
 // -- rules B (convolution, pooling, normalisation) register below this line
+import { convRule } from './conv.js';
+import { maxPoolRule } from './maxpool.js';
+import { averagePoolRule } from './averagepool.js';
+import { globalAveragePoolRule } from './globalaveragepool.js';
+import { batchNormalizationRule } from './batchnormalization.js';
 
 const ALL: GradRule[] = [
   addRule,
@@ -15,7 +50,42 @@ const ALL: GradRule[] = [
   reduceSumRule,
   reluRule,
   // -- rules A list
+  absRule,
+  castRule,
+  clipRule,
+  concatRule,
+  divRule,
+  dropoutRule,
+  expRule,
+  expandRule,
+  flattenRule,
+  gatherRule,
+  gemmRule,
+  identityRule,
+  leakyReluRule,
+  logRule,
+  logSoftmaxRule,
+  negRule,
+  powRule,
+  reduceMeanRule,
+  reshapeRule,
+  sigmoidRule,
+  sliceRule,
+  softmaxRule,
+  sqrtRule,
+  squeezeRule,
+  subRule,
+  sumRule,
+  tanhRule,
+  transposeRule,
+  unsqueezeRule,
+  whereRule,
   // -- rules B list
+  convRule,
+  maxPoolRule,
+  averagePoolRule,
+  globalAveragePoolRule,
+  batchNormalizationRule,
 ];
 
 export const RULES: ReadonlyMap<string, GradRule> = new Map(ALL.map((r) => [r.opType, r]));

@@ -15,6 +15,8 @@ export function unreduce(node: Parameters<GradRule['vjp']>[0], gy: string, ctx: 
   const { b } = ctx;
   const x = node.inputs[0]!;
   const rank = ctx.shape(x).length;
+  const given = attrInts(node, 'axes') ?? (node.inputs[1] ? ctx.env.consts.get(node.inputs[1]) : undefined);
+  if ((!given || given.length === 0) && attrInt(node, 'noop_with_empty_axes', 0) === 1) return gy; // identity
   const axes = reducedAxes(node, rank, ctx.env.consts);
   let g = gy;
   if (attrInt(node, 'keepdims', 1) === 0 && axes.length) g = b.op('Unsqueeze', [g, b.constInt64(axes)]);

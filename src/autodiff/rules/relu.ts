@@ -1,4 +1,5 @@
 /** Relu: Y = max(X, 0). dX = gY where X > 0, else 0 (ReluGrad is training-build only, so Where + Greater). */
+import { scalarLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const reluRule: GradRule = {
@@ -6,7 +7,7 @@ export const reluRule: GradRule = {
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const x = node.inputs[0]!;
-    const pos = b.op('Greater', [x, b.constFloat(0)]);
-    return [b.op('Where', [pos, gy!, b.constFloat(0)])];
+    const zero = scalarLike(ctx, 0, x);
+    return [b.op('Where', [b.op('Greater', [x, zero]), gy!, zero])];
   },
 };

@@ -1,0 +1,122 @@
+"""PyTorch side of bench/train-step.ts (run as its child process; not a test).
+
+Reads the batch and the initial weights geolens drew from a safetensors file (with a minimal numpy reader, so
+the `safetensors` package is not needed), builds the same models, and answers JSON-line commands on stdin:
+
+  {"cmd": "run", "model": "mlp"|"cnn", "steps": k, "threads": t}  ->  {"seconds": s, "losses": [...]}
+  {"cmd": "quit"}
+
+Each step is the idiomatic PyTorch training step: zero_grad, forward, F.cross_entropy (mean), backward,
+SGD(lr).step(), loss.item(). Timing is taken here (perf_counter around the loop), so pipe latency is excluded.
+"""
+import json
+import struct
+import sys
+import time
+
+
+def reply(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+try:
+    import numpy as np
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except Exception as e:  # reported by the bench as a skip line
+    reply({"error": f"cannot import torch/numpy: {e}"})
+    sys.exit(3)
+
+DTYPES = {"F32": "<f4", "F64": "<f8", "I32": "<i4", "I64": "<i8", "U8": "u1"}
+
+
+def read_safetensors(path):
+    raw = open(path, "rb").read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    header.pop("__metadata__", None)
+    buf = raw[8 + n:]
+    out = {}
+    for name, info in header.items():
+        b, e = info["data_offsets"]
+        out[name] = np.frombuffer(buf[b:e], dtype=DTYPES[info["dtype"]]).reshape(info["shape"]).copy()
+    return out
+
+
+def linear(w_in_out, b):
+    """nn.Linear holding geolens' [in, out] weight as PyTorch's [out, in]."""
+    layer = nn.Linear(w_in_out.shape[0], w_in_out.shape[1])
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(w_in_out.T)))
+        layer.bias.copy_(torch.from_numpy(b))
+    return layer
+
+
+def conv3x3(w, b):
+    layer = nn.Conv2d(w.shape[1], w.shape[0], 3, padding=1)
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(w))
+        layer.bias.copy_(torch.from_numpy(b))
+    return layer
+
+
+def build(t, model, cfg):
+    p = lambda name: t[f"{model}.{name}"]
+    if model == "mlp":
+        layers = []
+        for k in range(1, len(cfg["widths"]) + 1):
+            layers += [linear(p(f"fc{k}.weight"), p(f"fc{k}.bias")), nn.ReLU()]
+        layers.append(linear(p("classifier.weight"), p("classifier.bias")))
+        return nn.Sequential(*layers)
+    layers = []
+    for k in range(1, len(cfg["channels"]) + 1):
+        layers += [conv3x3(p(f"conv{k}.weight"), p(f"conv{k}.bias")), nn.ReLU(), nn.MaxPool2d(2, 2)]
+    layers.append(nn.Flatten())
+    if cfg["hidden"] > 0:
+        layers += [linear(p("fc1.weight"), p("fc1.bias")), nn.ReLU()]
+    layers.append(linear(p("classifier.weight"), p("classifier.bias")))
+    return nn.Sequential(*layers)
+
+
+def main():
+    args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+    threads = int(args["--threads"])
+    torch.set_num_threads(threads)
+    t = read_safetensors(args["--data"])
+    cfg = json.loads(args["--config"])
+    batch = int(cfg["batch"])
+    x = torch.from_numpy(t["x"])
+    y = torch.from_numpy(t["y"].astype(np.int64))
+    models = {}
+    for name in ("mlp", "cnn"):
+        if f"{name}.classifier.weight" not in t:
+            continue
+        m = build(t, name, cfg[name])
+        opt = torch.optim.SGD(m.parameters(), lr=float(cfg["lr"]))
+        xin = x.reshape([batch] + cfg[name]["inputShape"])
+        models[name] = (m, opt, xin)
+    reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
+           "blas": "openblas" if "openblas" in torch.__config__.show().lower() else "see torch.__config__.show()"})
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        if cmd["cmd"] == "quit":
+            break
+        m, opt, xin = models[cmd["model"]]
+        torch.set_num_threads(int(cmd.get("threads", threads)))
+        losses = []
+        start = time.perf_counter()
+        for _ in range(int(cmd["steps"])):
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(m(xin), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        seconds = time.perf_counter() - start
+        torch.set_num_threads(threads)
+        reply({"seconds": seconds, "losses": losses if cmd.get("wantLosses") else losses[-1:]})
+
+
+if __name__ == "__main__":
+    main()

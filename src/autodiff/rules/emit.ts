@@ -1,0 +1,75 @@
+/**
+ * Small emitters shared by gradient rules: typed scalar constants, zeros and shape tensors that follow the element
+ * type and static shape of a forward tensor (so rules stay correct in graphs that mix float32 and float64).
+ */
+import { tensorToProto, type AnyArray } from '../../onnx/tensors.js';
+import { DataType, type DataTypeCode, type Dim } from '../../onnx/proto.js';
+import type { GradContext } from './types.js';
+
+const FLOAT_TYPES: ReadonlySet<number> = new Set([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, 16 /* BFLOAT16 */]);
+
+/** Whether an ONNX element type is a floating-point type (gradients flow only through these). */
+export function isFloatType(t: DataTypeCode): boolean {
+  return FLOAT_TYPES.has(t);
+}
+
+/** Element type of a forward tensor (the builder's float type when unknown). */
+export function elemTypeOf(ctx: GradContext, name: string): DataTypeCode {
+  return ctx.env.info.get(name)?.elemType ?? ctx.b.floatType;
+}
+
+function floatArray(t: DataTypeCode, values: number[]): AnyArray {
+  return t === DataType.DOUBLE ? Float64Array.from(values) : Float32Array.from(values);
+}
+
+/** A scalar constant with the (float or double) element type of forward tensor `like`. */
+export function scalarLike(ctx: GradContext, value: number, like: string): string {
+  const t = elemTypeOf(ctx, like) === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+  return ctx.b.init(ctx.b.fresh('const'), { dataType: t, dims: [], data: floatArray(t, [value]) });
+}
+
+/** Whether every dim is a known number. */
+export function isStatic(shape: Dim[] | undefined): shape is number[] {
+  return shape !== undefined && shape.every((d) => typeof d === 'number');
+}
+
+/** An int64 tensor holding the shape of forward tensor `x`: a constant when it is static, else a Shape node. */
+export function shapeOf(ctx: GradContext, x: string): string {
+  const s = ctx.env.info.get(x)?.shape;
+  return isStatic(s) ? ctx.b.constInt64(s) : ctx.b.shape(x);
+}
+
+/** Zeros with the shape and element type of forward tensor `x`. */
+export function zerosLike(ctx: GradContext, x: string): string {
+  return zerosOfShape(ctx, shapeOf(ctx, x), x);
+}
+
+/** Zeros of the shape held in int64 tensor `shape`, with the element type of forward tensor `like`. */
+export function zerosOfShape(ctx: GradContext, shape: string, like: string): string {
+  const t = elemTypeOf(ctx, like) === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+  return ctx.b.op('ConstantOfShape', [shape], { value: tensorToProto('value', [1], floatArray(t, [0]), t) });
+}
+
+/** The values of a constant int64/int32 tensor (an initializer or a folded constant), or undefined. */
+export function constInts(ctx: GradContext, name: string | undefined): number[] | undefined {
+  if (name === undefined || name === '') return undefined;
+  const c = ctx.env.consts.get(name);
+  if (c) return c;
+  const t = ctx.b.initializers.get(name);
+  if (t && (t.dataType === DataType.INT64 || t.dataType === DataType.INT32)) return Array.from(t.data as ArrayLike<number | bigint>, Number);
+  return undefined;
+}
+
+/** The values of a constant float initializer, or undefined. */
+export function constFloats(ctx: GradContext, name: string | undefined): number[] | undefined {
+  if (name === undefined || name === '') return undefined;
+  const t = ctx.b.initializers.get(name);
+  if (t && (t.data instanceof Float32Array || t.data instanceof Float64Array)) return Array.from(t.data);
+  return undefined;
+}
+
+/** Size of forward tensor `x` along `axis` as an int64 [1] tensor (Shape + Gather: valid from opset 13 on). */
+export function dimOf(ctx: GradContext, x: string, axis: number): string {
+  const d = ctx.env.info.get(x)?.shape?.[axis];
+  return typeof d === 'number' ? ctx.b.constInt64([d]) : ctx.b.op('Gather', [ctx.b.shape(x), ctx.b.constInt64([axis])]);
+}

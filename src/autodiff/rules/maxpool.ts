@@ -1,0 +1,40 @@
+/**
+ * MaxPool: dX = gY scattered (summed) onto the arg-max positions. The positions come from MaxPool's Indices output
+ * (flattened over the whole NC… input, storage_order 0); the gradients are added with
+ * ScatterElements(reduction='add') on the flattened input, so overlapping windows that share a maximum add up.
+ *
+ * When the forward node has no Indices output, the rule does NOT rewrite it: it appends a second MaxPool on the same
+ * input with the same attributes and two outputs (a cheap recomputation; the forward keeps onnxruntime's faster
+ * single-output kernel and the forward graph is left untouched). Ties are broken by onnxruntime's MaxPool.
+ * Works for any strides, pads, dilations and ceil_mode (the indices encode the windows); needs opset ≥ 16
+ * (ScatterElements with reduction). float32 and float64 both run on the onnxruntime CPU provider.
+ */
+import { GeolensError } from '../../errors.js';
+import { attrInt, type AttrInput } from '../../onnx/builder.js';
+import type { GradRule } from './types.js';
+
+export const maxPoolRule: GradRule = {
+  opType: 'MaxPool',
+  vjp(node, [gy], ctx) {
+    if (gy === undefined) return [undefined];
+    const { b } = ctx;
+    const x = node.inputs[0]!;
+    if (attrInt(node, 'storage_order', 0) !== 0) {
+      throw new GeolensError('UNSUPPORTED_OP', `autodiff: MaxPool '${node.name}' with storage_order=1 is not supported; use the default row-major order.`);
+    }
+    if (b.opset < 16) {
+      throw new GeolensError('UNSUPPORTED_OP', `autodiff: the MaxPool gradient needs ScatterElements with reduction (opset ≥ 16); the graph has opset ${b.opset}. Convert the model to opset 17.`);
+    }
+    let indices = node.outputs[1];
+    if (!indices) {
+      const attrs: Record<string, AttrInput> = {};
+      for (const a of node.attributes) attrs[a.name] = a;
+      indices = b.node('MaxPool', [x], attrs, 2)[1]!;
+    }
+    const flatIdx = b.reshape(indices, [-1]);
+    const flatG = b.reshape(gy, [-1]);
+    const zeros = b.reshape(b.fillLike(x, 0), [-1]);
+    const scattered = b.op('ScatterElements', [zeros, flatIdx, flatG], { axis: 0, reduction: 'add' });
+    return [b.op('Reshape', [scattered, b.shape(x)])];
+  },
+};

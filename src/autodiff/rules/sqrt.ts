@@ -1,0 +1,12 @@
+/** Sqrt: dX = gY / (2·Y). */
+import { scalarLike } from './emit.js';
+import type { GradRule } from './types.js';
+
+export const sqrtRule: GradRule = {
+  opType: 'Sqrt',
+  vjp(node, [gy], ctx) {
+    const { b } = ctx;
+    const y = node.outputs[0]!;
+    return [b.div(b.mul(gy!, scalarLike(ctx, 0.5, y)), y)];
+  },
+};

@@ -1,0 +1,10 @@
+/** Unsqueeze: dX = gY reshaped back to the shape of X (drops the inserted unit axes). */
+import { shapeOf } from './emit.js';
+import type { GradRule } from './types.js';
+
+export const unsqueezeRule: GradRule = {
+  opType: 'Unsqueeze',
+  vjp(node, [gy], ctx) {
+    return [ctx.b.op('Reshape', [gy!, shapeOf(ctx, node.inputs[0]!)]), undefined];
+  },
+};

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/** The geolens command line: one file per command, dispatched here. */
+import { GeolensError } from '../errors.js';
+import { UsageError } from './args.js';
+import { trainCommand, VERSION } from './train.js';
+
+type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
+
+const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = {
+  train: { run: async () => trainCommand, help: 'train a model into a run directory' },
+  inspect: { run: async () => (await import('./inspect.js')).inspectCommand, help: 'show an .onnx model: inputs, outputs, ops, probe-able layers, unsupported ops' },
+};
+
+function mainHelp(): string {
+  const lines = [`geolens ${VERSION} — the geometry and topology of deep classifiers`, '', 'usage: geolens <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.help}`);
+  lines.push('', "run 'geolens <command> --help' for a command's options");
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(mainHelp());
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version') {
+    console.log(VERSION);
+    return 0;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    console.error(`geolens: unknown command '${cmd}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    return 2;
+  }
+  try {
+    return await (await c.run())(rest, (l) => console.log(l));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(e.message);
+      return 2;
+    }
+    if (e instanceof GeolensError) {
+      console.error(`geolens ${cmd}: error [${e.code}]: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

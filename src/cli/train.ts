@@ -1,0 +1,214 @@
+/** `geolens train`: train a model on a dataset into a run directory. */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadDataset } from '../data/node.js';
+import { selectSamples, splitDataset } from '../data/split.js';
+import type { Dataset } from '../data/types.js';
+import { createNodeEngine } from '../engine/node.js';
+import { buildModel, type ModelConfig } from '../models/index.js';
+import { trainLoop } from '../train/loop.js';
+import { RunDir, RUN_SCHEMA_VERSION, type RunConfig } from '../train/node.js';
+import { OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
+import { parseSchedule } from '../train/schedule.js';
+import { Trainer, type TrainerState } from '../train/trainer.js';
+import { TrajectoryRecorder } from '../train/trajectory.js';
+import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
+import { createProgress } from './progress.js';
+
+export const VERSION = '0.1.0';
+
+const FLAGS: FlagSpec = {
+  dataset: { type: 'string', default: 'manifold', help: "moons | spirals | circles | manifold | idx:<dir> | cifar:<dir> | npz:<file> | npy:<x>,<y> | csv:<file>" },
+  model: { type: 'string', default: 'mlp', choices: ['mlp', 'cnn'], help: 'architecture' },
+  widths: { type: 'string', default: '64x3', help: 'MLP hidden widths, e.g. 100x8 or 256,256' },
+  'batch-norm': { type: 'boolean', default: false, help: 'MLP blocks Linear–BN–ReLU' },
+  channels: { type: 'string', default: '8,16', help: 'CNN conv-block channels' },
+  hidden: { type: 'string', default: '64', help: 'CNN dense hidden width (0: none)' },
+  epochs: { type: 'string', default: '30', help: 'training epochs' },
+  'batch-size': { type: 'string', default: '128', help: 'minibatch size' },
+  lr: { type: 'string', help: 'learning rate [default: 0.05 sgd/momentum, 0.001 adam]' },
+  optimizer: { type: 'string', default: 'momentum', choices: OPTIMIZERS, help: 'optimizer' },
+  momentum: { type: 'string', default: '0.9', help: 'momentum coefficient (momentum optimizer)' },
+  'weight-decay': { type: 'string', default: '0', help: 'L2 weight decay' },
+  'lr-schedule': { type: 'string', default: 'constant', help: 'constant | cosine | step:<every>:<gamma> | multistep:<e1,e2>:<gamma>' },
+  seed: { type: 'string', default: '1', help: 'seed for data split, initialisation and shuffling' },
+  'test-fraction': { type: 'string', default: '0.2', help: 'held-out fraction (seeded, stratified split)' },
+  limit: { type: 'string', help: 'use only the first N samples of the dataset (before splitting)' },
+  'record-every': { type: 'string', default: '0', help: 'record the weights every k steps into trajectory.safetensors (0: off)' },
+  'record-last': { type: 'string', default: '0', help: 'record the weights of the last N steps (0: off)' },
+  'checkpoint-every': { type: 'string', default: '1', help: 'write a checkpoint every k epochs (the last epoch always)' },
+  out: { type: 'string', help: 'run directory [default: runs/<dataset>-<model>-<time>]' },
+  resume: { type: 'boolean', default: false, help: 'continue the run in --out from its last checkpoint' },
+  threads: { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' },
+  quiet: { type: 'boolean', default: false, help: 'print only the summary' },
+  help: { type: 'boolean', short: 'h', default: false, help: 'show this help' },
+};
+
+const SUMMARY = 'Train a classifier geolens builds itself (forward, loss, gradients and update run as one onnxruntime session per step).';
+
+function modelConfig(values: Record<string, string | boolean | undefined>, ds: Dataset): ModelConfig {
+  if (values.model === 'cnn') {
+    const channels = String(values.channels).split(',').map((c) => numberFlag('train', 'channels', c, { integer: true, min: 1 }));
+    const inputShape = ds.sampleShape.length === 3 ? ds.sampleShape : ds.sampleShape.length === 2 ? [1, ...ds.sampleShape] : undefined;
+    if (!inputShape) throw new UsageError(`geolens train: --model cnn needs image data ([c,h,w] samples); ${ds.name} has samples of shape [${ds.sampleShape.join(', ')}]. Use --model mlp.`);
+    return { kind: 'cnn', inputShape, channels, hidden: numberFlag('train', 'hidden', values.hidden, { integer: true, min: 0 }), numClasses: ds.numClasses };
+  }
+  return { kind: 'mlp', inputShape: ds.sampleShape, widths: parseWidths('train', String(values.widths)), numClasses: ds.numClasses, batchNorm: values['batch-norm'] === true };
+}
+
+/** The run's seeded train/held-out split (the same on resume and for probes). */
+export function splitForRun(ds: Dataset, config: RunConfig): { train: Dataset; test: Dataset } {
+  const limit = config.dataset.limit;
+  if (limit !== undefined && limit < ds.y.length) ds = selectSamples(ds, Array.from({ length: limit }, (_, i) => i));
+  return splitDataset(ds, { test: config.dataset.testFraction ?? 0.2, seed: config.dataset.splitSeed });
+}
+
+export async function trainCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  const { values } = parseFlags('train', argv, FLAGS);
+  if (values.help) {
+    out(usage('train', SUMMARY, FLAGS));
+    return 0;
+  }
+  const progress = createProgress(process.stderr, { quiet: values.quiet === true });
+  const resume = values.resume === true;
+  let outDir = typeof values.out === 'string' ? resolve(values.out) : undefined;
+  if (resume && !outDir) throw new UsageError('geolens train: --resume needs --out <run directory>.');
+
+  let config: RunConfig;
+  let run: RunDir;
+  let startEpoch = 0;
+  let initial: TrainerState | undefined;
+  let ds: Dataset;
+  if (resume && outDir && existsSync(resolve(outDir, 'config.json'))) {
+    const opened = await RunDir.open(outDir);
+    config = opened.config;
+    run = opened.run;
+    ds = await loadDataset(config.dataset.spec, { seed: config.train.seed });
+  } else {
+    if (resume) throw new UsageError(`geolens train: --resume: ${outDir} holds no run to resume.`);
+    const seed = numberFlag('train', 'seed', values.seed, { integer: true, min: 0 });
+    ds = await loadDataset(String(values.dataset), { seed });
+    const optimizer = values.optimizer as OptimizerName;
+    const epochs = numberFlag('train', 'epochs', values.epochs, { integer: true, min: 1 });
+    const lr = values.lr !== undefined ? numberFlag('train', 'lr', values.lr, { min: 0 }) : optimizer === 'adam' ? 1e-3 : 0.05;
+    parseSchedule(String(values['lr-schedule']), epochs);
+    config = {
+      schemaVersion: RUN_SCHEMA_VERSION,
+      geolensVersion: VERSION,
+      createdAt: new Date().toISOString(),
+      dataset: { spec: String(values.dataset), name: ds.name, numClasses: ds.numClasses, sampleShape: ds.sampleShape, train: 0, test: 0, splitSeed: seed },
+      model: modelConfig(values, ds),
+      train: {
+        optimizer,
+        lr,
+        ...(optimizer === 'momentum' ? { momentum: numberFlag('train', 'momentum', values.momentum, { min: 0, max: 1 }) } : {}),
+        weightDecay: numberFlag('train', 'weight-decay', values['weight-decay'], { min: 0 }),
+        lrSchedule: String(values['lr-schedule']),
+        epochs,
+        batchSize: numberFlag('train', 'batch-size', values['batch-size'], { integer: true, min: 1 }),
+        seed,
+        recordEvery: numberFlag('train', 'record-every', values['record-every'], { integer: true, min: 0 }),
+        recordLast: numberFlag('train', 'record-last', values['record-last'], { integer: true, min: 0 }),
+        checkpointEvery: numberFlag('train', 'checkpoint-every', values['checkpoint-every'], { integer: true, min: 1 }),
+      },
+    };
+    if (values.limit !== undefined) config.dataset.limit = numberFlag('train', 'limit', values.limit, { integer: true, min: 2 });
+    config.dataset.testFraction = numberFlag('train', 'test-fraction', values['test-fraction'], { min: 0, max: 0.9 });
+    const split = splitForRun(ds, config);
+    config.dataset.train = split.train.y.length;
+    config.dataset.test = split.test.y.length;
+    outDir ??= resolve('runs', `${ds.name.replace(/[^\w.-]+/g, '_')}-${config.model.kind}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+    run = await RunDir.create(outDir, config);
+  }
+  const { train, test } = splitForRun(ds, config);
+  const def = buildModel(config.model);
+  const t = config.train;
+  const threads = values.threads !== undefined ? numberFlag('train', 'threads', values.threads, { integer: true, min: 1 }) : undefined;
+  const engine = createNodeEngine(threads !== undefined ? { threads } : {});
+  const recorder = new TrajectoryRecorder({ every: t.recordEvery, last: t.recordLast });
+
+  if (resume) {
+    const epochs = await run.checkpointEpochs();
+    const lastEpoch = epochs.length ? epochs[epochs.length - 1]! : undefined;
+    if (lastEpoch !== undefined) {
+      initial = await run.loadCheckpoint(lastEpoch, def);
+      startEpoch = lastEpoch;
+      await run.truncateMetrics(lastEpoch);
+      recorder.load((await run.loadTrajectory()).filter((s) => s.step <= initial!.step));
+      progress.line(`resuming ${outDir} from epoch ${lastEpoch} (step ${initial.step})`);
+    }
+  }
+
+  const trainer = await Trainer.create(engine, def, { optimizer: t.optimizer as OptimizerName, lr: t.lr, momentum: t.momentum, weightDecay: t.weightDecay, batchSize: t.batchSize, seed: t.seed }, initial);
+  if (startEpoch === 0) {
+    await run.saveCheckpoint(0, trainer.snapshot());
+    recorder.offer(0, trainer.params);
+  }
+  const nParams = def.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${def.config.kind} with ${nParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`);
+
+  let stop = false;
+  const onSigint = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    progress.line('interrupt: stopping after this step; the last checkpoint stays valid (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  await run.setStatus({ state: 'running', epochsDone: startEpoch, step: trainer.stepCount });
+  const t0 = Date.now();
+  let result;
+  try {
+    result = await trainLoop(trainer, { train, test }, {
+      epochs: t.epochs,
+      batchSize: t.batchSize,
+      seed: t.seed,
+      baseLr: t.lr,
+      schedule: parseSchedule(t.lrSchedule, t.epochs),
+      startEpoch,
+      recorder,
+      shouldStop: () => stop,
+      onStep: (p) => progress.update(`epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(4)}`),
+      onEpoch: async (m) => {
+        await run.appendMetrics(m);
+        if (m.epoch % t.checkpointEvery === 0 || m.epoch === t.epochs) {
+          await run.saveCheckpoint(m.epoch, trainer.snapshot());
+          if (recorder.enabled) await run.saveTrajectory(recorder.snapshots());
+          await run.setStatus({ state: 'running', epochsDone: m.epoch, step: m.step });
+        }
+        progress.line(
+          `epoch ${String(m.epoch).padStart(3)}/${t.epochs}  loss ${m.trainLoss.toFixed(4)}  train acc ${(100 * m.trainAccuracy).toFixed(1)}%` +
+            (m.testAccuracy !== undefined ? `  test loss ${m.testLoss!.toFixed(4)}  test acc ${(100 * m.testAccuracy).toFixed(1)}%` : '') +
+            `  ${m.seconds.toFixed(2)}s`,
+        );
+      },
+    });
+  } catch (e) {
+    progress.done();
+    await run.setStatus({ state: 'failed', epochsDone: run.metricsHistory.length, step: trainer.stepCount, message: (e as Error).message });
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  progress.done();
+  const last = run.metricsHistory[run.metricsHistory.length - 1];
+  if (result.stopped) {
+    const ck = await run.checkpointEpochs();
+    await run.setStatus({ state: 'interrupted', epochsDone: ck[ck.length - 1] ?? 0, step: trainer.stepCount });
+    out(`interrupted after epoch ${ck[ck.length - 1] ?? 0}; resume with: geolens train --resume --out ${outDir}`);
+    await engine.dispose();
+    return 130;
+  }
+  await run.saveFinal(def, trainer.params, trainer.buffers);
+  if (recorder.enabled) await run.saveTrajectory(recorder.snapshots());
+  await run.setStatus({ state: 'complete', epochsDone: t.epochs, step: trainer.stepCount });
+  const secs = (Date.now() - t0) / 1000;
+  out('');
+  out(`trained ${def.config.kind} on ${ds.name}: ${t.epochs} epochs, ${trainer.stepCount} steps in ${secs.toFixed(1)}s (${(trainer.stepCount / Math.max(secs, 1e-9)).toFixed(0)} steps/s)`);
+  if (last) {
+    out(`  final train loss ${last.trainLoss.toFixed(4)}, train acc ${(100 * last.trainAccuracy).toFixed(2)}%` + (last.testAccuracy !== undefined ? `, held-out loss ${last.testLoss!.toFixed(4)}, held-out acc ${(100 * last.testAccuracy).toFixed(2)}%` : ''));
+  }
+  out(`  run directory: ${outDir}`);
+  out(`  files: config.json, metrics.jsonl, model.onnx, weights/ (${(await run.checkpointEpochs()).length} checkpoints + final.safetensors)${recorder.enabled ? ', trajectory.safetensors' : ''}`);
+  await engine.dispose();
+  return 0;
+}

@@ -1,0 +1,87 @@
+import { Gunzip } from 'fflate';
+import { GeolensError } from '../errors.js';
+
+/** Default cap on the size of decompressed data (2 GiB): larger outputs are rejected, not allocated. */
+export const DEFAULT_MAX_BYTES = 2 ** 31 - 1;
+
+/** True when the bytes start with the gzip magic 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+let crcTable: Uint32Array | undefined;
+
+/** CRC-32 (IEEE 802.3, as in gzip and zip). */
+export function crc32(bytes: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[i] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Decompress gzip data, checked: a truncated or corrupt stream, a CRC-32 or length mismatch with the trailer, or an
+ * output larger than `maxBytes` is a `BAD_FILE` error naming `name`. (fflate's one-shot `gunzipSync` sizes its output
+ * from the trailer and silently truncates when that field is wrong, so this streams instead.) Multi-member files are
+ * decompressed whole; only single-member files can be checked against the trailer.
+ */
+export function gunzipChecked(bytes: Uint8Array, name: string, maxBytes = DEFAULT_MAX_BYTES): Uint8Array {
+  if (!isGzip(bytes)) throw new GeolensError('BAD_FILE', `${name}: not gzip data (missing the 1f 8b magic)`);
+  if (bytes.length < 18) throw new GeolensError('BAD_FILE', `${name}: gzip data truncated (${bytes.length} bytes)`);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let members = 1;
+  let tooBig = false;
+  const gz = new Gunzip((chunk) => {
+    total += chunk.length;
+    if (total > maxBytes) {
+      tooBig = true;
+      throw new GeolensError('BAD_FILE', `${name}: decompresses to more than ${maxBytes} bytes; raise maxBytes if this is intended`);
+    }
+    chunks.push(chunk);
+  });
+  gz.onmember = () => {
+    members++;
+  };
+  try {
+    gz.push(bytes, true);
+  } catch (e) {
+    if (e instanceof GeolensError) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new GeolensError('BAD_FILE', `${name}: corrupt or truncated gzip data (${msg}); download the file again`);
+  }
+  if (tooBig) throw new GeolensError('BAD_FILE', `${name}: decompresses to more than ${maxBytes} bytes`);
+  const out = chunks.length === 1 ? chunks[0]! : new Uint8Array(total);
+  if (chunks.length !== 1) {
+    let off = 0;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.length;
+    }
+  }
+  if (members === 1) {
+    const t = bytes.length - 8;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const crc = dv.getUint32(t, true);
+    const isize = dv.getUint32(t + 4, true);
+    if (isize !== total % 2 ** 32 || crc !== crc32(out)) {
+      throw new GeolensError(
+        'BAD_FILE',
+        `${name}: corrupt or truncated gzip data (CRC-32 or length does not match the gzip trailer); download the file again`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Gunzip when the bytes carry the gzip magic, else return them unchanged. */
+export function maybeGunzip(bytes: Uint8Array, name: string, maxBytes = DEFAULT_MAX_BYTES): Uint8Array {
+  return isGzip(bytes) ? gunzipChecked(bytes, name, maxBytes) : bytes;
+}

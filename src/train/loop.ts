@@ -1,0 +1,109 @@
+/**
+ * The training loop: seeded per-epoch shuffling, minibatch steps, evaluation, trajectory recording.
+ * Pure with respect to I/O: persistence (checkpoints, metrics.jsonl) happens in the `onEpoch` hook.
+ * Epoch e's batch order depends only on (seed, e), so a run resumed from an epoch checkpoint is bit-identical
+ * to an uninterrupted one.
+ */
+import type { Tensor } from '../tensor.js';
+import { numel } from '../tensor.js';
+import { Rng } from '../util/random.js';
+import { lrAt, type LrSchedule } from './schedule.js';
+import type { Trainer } from './trainer.js';
+import type { TrajectoryRecorder } from './trajectory.js';
+
+export interface LabelledSet {
+  x: Tensor<Float32Array>;
+  y: Int32Array;
+}
+
+export interface EpochMetrics {
+  /** Completed epochs (1-based). */
+  epoch: number;
+  step: number;
+  lr: number;
+  trainLoss: number;
+  /** Accuracy on the training batches during the epoch (before each update). */
+  trainAccuracy: number;
+  testLoss?: number;
+  testAccuracy?: number;
+  seconds: number;
+}
+
+export interface StepProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  step: number;
+  loss: number;
+}
+
+export interface LoopOptions {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  baseLr: number;
+  schedule: LrSchedule;
+  /** Epochs already completed (resume). */
+  startEpoch?: number;
+  /** Drop the last incomplete batch (default true: BatchNorm needs > 1 sample). */
+  dropLast?: boolean;
+  recorder?: TrajectoryRecorder;
+  onStep?(p: StepProgress): void;
+  onEpoch?(m: EpochMetrics): Promise<void> | void;
+  /** Polled between steps (Ctrl-C). When true the loop returns at the next batch boundary. */
+  shouldStop?(): boolean;
+  /** Clock for `seconds` (injectable for tests). */
+  now?(): number;
+}
+
+/** Seed of epoch e's shuffle. */
+export function epochSeed(seed: number, epoch: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0;
+}
+
+export async function trainLoop(trainer: Trainer, data: { train: LabelledSet; test?: LabelledSet }, o: LoopOptions): Promise<{ stopped: boolean; epochsDone: number; history: EpochMetrics[] }> {
+  const now = o.now ?? (() => Date.now());
+  const n = data.train.y.length;
+  const rowSize = numel(data.train.x.shape.slice(1));
+  const dropLast = o.dropLast ?? true;
+  const batches = dropLast && n >= o.batchSize ? Math.floor(n / o.batchSize) : Math.ceil(n / o.batchSize);
+  const history: EpochMetrics[] = [];
+  for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+    const t0 = now();
+    const lr = lrAt(o.baseLr, o.schedule, epoch);
+    const order = new Rng(epochSeed(o.seed, epoch)).permutation(n);
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let bi = 0; bi < batches; bi++) {
+      if (o.shouldStop?.()) return { stopped: true, epochsDone: epoch, history };
+      const start = bi * o.batchSize;
+      const end = Math.min(n, start + o.batchSize);
+      const m = end - start;
+      const xb = new Float32Array(m * rowSize);
+      const yb = new Int32Array(m);
+      for (let i = 0; i < m; i++) {
+        const r = order[start + i]!;
+        xb.set(data.train.x.data.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
+        yb[i] = data.train.y[r]!;
+      }
+      const res = await trainer.trainStep(xb, yb, lr);
+      lossSum += res.loss * m;
+      correct += res.correct;
+      seen += m;
+      o.recorder?.offer(trainer.stepCount, trainer.params);
+      o.onStep?.({ epoch: epoch + 1, epochs: o.epochs, batch: bi + 1, batches, step: trainer.stepCount, loss: res.loss });
+    }
+    const metrics: EpochMetrics = { epoch: epoch + 1, step: trainer.stepCount, lr, trainLoss: lossSum / Math.max(1, seen), trainAccuracy: correct / Math.max(1, seen), seconds: 0 };
+    if (data.test && data.test.y.length > 0) {
+      const ev = await trainer.evaluate(data.test.x, data.test.y);
+      metrics.testLoss = ev.loss;
+      metrics.testAccuracy = ev.accuracy;
+    }
+    metrics.seconds = (now() - t0) / 1000;
+    history.push(metrics);
+    await o.onEpoch?.(metrics);
+  }
+  return { stopped: false, epochsDone: o.epochs, history };
+}

@@ -1,0 +1,240 @@
+/**
+ * One onnxruntime session per training step: forward, softmax cross-entropy, backward, weight decay and the
+ * optimizer update all run in a single graph that geolens builds and differentiates itself.
+ * Parameters, optimizer state and BatchNorm buffers live in JS between steps (plain Float32Arrays), so a
+ * checkpoint is a copy of them and a resumed run continues bit-identically.
+ */
+import { addGradients } from '../autodiff/grad.js';
+import type { CompiledGraph, Engine, RunTensor } from '../engine/engine.js';
+import { GeolensError } from '../errors.js';
+import { BN_MOMENTUM, initWeights, type ModelDef, type Weights } from '../models/index.js';
+import { GraphBuilder } from '../onnx/builder.js';
+import type { Tensor } from '../tensor.js';
+import { numel } from '../tensor.js';
+import { buildOptimizerUpdate, optimizerSlots, type OptimizerOptions } from './optimizers.js';
+
+export interface TrainerOptions extends OptimizerOptions {
+  /** Learning rate at step 0 (schedules pass the current one to `step`). */
+  lr: number;
+  batchSize: number;
+  seed: number;
+}
+
+/** Everything needed to continue training exactly where it stopped. */
+export interface TrainerState {
+  step: number;
+  params: Weights;
+  buffers: Weights;
+  /** Optimizer slots by `${param}.${slot}` (e.g. `fc1.weight.m`). */
+  optimizer: Weights;
+}
+
+export interface StepResult {
+  loss: number;
+  /** Correct predictions in the batch (before the update). */
+  correct: number;
+  size: number;
+}
+
+const X = 'x';
+const Y = 'y_onehot';
+const LR = 'lr';
+const LOSS = 'loss';
+const LOGITS = 'logits';
+
+/** Mean softmax cross-entropy −Σ y⊙log_softmax(z) / Σ y (the denominator is the batch size for one-hot y). */
+export function softmaxCrossEntropy(b: GraphBuilder, logits: string, yOneHot: string): string {
+  const ls = b.op('LogSoftmax', [logits], { axis: -1 });
+  const total = b.op('ReduceSum', [b.mul(yOneHot, ls)], { keepdims: 0 });
+  const count = b.op('ReduceSum', [yOneHot], { keepdims: 0 });
+  return b.neg(b.div(total, count));
+}
+
+/** The step graph: inputs x, y_onehot, lr, params, optimizer slots, buffers; outputs loss, logits, updates. */
+export function buildTrainStep(def: ModelDef, opts: OptimizerOptions): GraphBuilder {
+  const b = new GraphBuilder('train_step');
+  const x = b.input(X, ['N', ...def.config.inputShape]);
+  const y = b.input(Y, ['N', def.config.numClasses]);
+  const lr = b.input(LR, []);
+  for (const p of def.params) b.input(p.name, p.shape);
+  for (const s of def.buffers) b.input(s.name, s.shape);
+  const slots = optimizerSlots(opts);
+  for (const p of def.params) for (const s of slots) b.input(`${p.name}.${s}`, p.shape);
+  const scalars = opts.optimizer === 'adam' ? [b.input('adam_c1', []), b.input('adam_c2', [])] : [];
+  const fwd = def.forward(b, x, (n) => n, 'train');
+  const loss = softmaxCrossEntropy(b, fwd.logits, y);
+  b.namedOutput(LOSS, loss, []);
+  b.namedOutput(LOGITS, fwd.logits, ['N', def.config.numClasses]);
+  const grads = addGradients(b, loss, def.params.map((p) => p.name));
+  for (const p of def.params) {
+    const upd = buildOptimizerUpdate(b, opts, { param: p.name, grad: grads.get(p.name)!, lr, slots: Object.fromEntries(slots.map((s) => [s, `${p.name}.${s}`])), adamScalars: scalars });
+    b.namedOutput(`${p.name}:new`, upd.param, p.shape);
+    for (const s of slots) b.namedOutput(`${p.name}.${s}:new`, upd.slots[s]!, p.shape);
+  }
+  for (const st of fwd.batchStats) b.namedOutput(`${st.buffer}:batch`, st.value);
+  return b;
+}
+
+/** Eval-mode forward graph with weights as inputs (one session serves every checkpoint). */
+export function buildEvalGraph(def: ModelDef, layerOutputs = false): GraphBuilder {
+  const b = new GraphBuilder('eval');
+  const x = b.input(X, ['N', ...def.config.inputShape]);
+  for (const p of def.params) b.input(p.name, p.shape);
+  for (const s of def.buffers) b.input(s.name, s.shape);
+  const fwd = def.forward(b, x, (n) => n, 'eval');
+  b.namedOutput(LOGITS, fwd.logits, ['N', def.config.numClasses]);
+  if (layerOutputs) for (const l of fwd.layers) if (l.name !== 'logits') b.namedOutput(`layer:${l.name}`, l.tensor);
+  return b;
+}
+
+export function oneHot(y: Int32Array, numClasses: number): Float32Array {
+  const out = new Float32Array(y.length * numClasses);
+  for (let i = 0; i < y.length; i++) {
+    const c = y[i]!;
+    if (c < 0 || c >= numClasses) throw new GeolensError('BAD_ARGUMENT', `label ${c} at row ${i} is outside 0..${numClasses - 1}.`);
+    out[i * numClasses + c] = 1;
+  }
+  return out;
+}
+
+/** Number of rows whose argmax equals the label. */
+export function countCorrect(logits: ArrayLike<number>, y: Int32Array, numClasses: number): number {
+  let correct = 0;
+  for (let i = 0; i < y.length; i++) {
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) if (logits[i * numClasses + c]! > logits[i * numClasses + best]!) best = c;
+    if (best === y[i]) correct++;
+  }
+  return correct;
+}
+
+function copyWeights(w: Weights): Weights {
+  const out: Weights = {};
+  for (const [k, v] of Object.entries(w)) out[k] = { data: v.data.slice(), shape: [...v.shape] };
+  return out;
+}
+
+export class Trainer {
+  private constructor(
+    readonly def: ModelDef,
+    readonly opts: TrainerOptions,
+    private readonly stepGraph: CompiledGraph,
+    private readonly evalGraph: CompiledGraph,
+    private state: TrainerState,
+  ) {}
+
+  /** Compile the step and eval graphs; start from `initial` (a checkpoint) or from seeded initial weights. */
+  static async create(engine: Engine, def: ModelDef, opts: TrainerOptions, initial?: TrainerState): Promise<Trainer> {
+    const stepGraph = await engine.load(buildTrainStep(def, opts));
+    const evalGraph = await engine.load(buildEvalGraph(def));
+    let state = initial;
+    if (!state) {
+      const { params, buffers } = initWeights(def, opts.seed);
+      const optimizer: Weights = {};
+      for (const p of def.params) for (const s of optimizerSlots(opts)) optimizer[`${p.name}.${s}`] = { data: new Float32Array(numel(p.shape)), shape: [...p.shape] };
+      state = { step: 0, params, buffers, optimizer };
+    }
+    return new Trainer(def, opts, stepGraph, evalGraph, copyState(state));
+  }
+
+  /** Optimisation steps taken so far. */
+  get stepCount(): number {
+    return this.state.step;
+  }
+
+  /** A deep copy of the current state (for checkpoints and trajectories). */
+  snapshot(): TrainerState {
+    return copyState(this.state);
+  }
+
+  /** Current parameters (live references: copy before keeping them). */
+  get params(): Weights {
+    return this.state.params;
+  }
+  get buffers(): Weights {
+    return this.state.buffers;
+  }
+
+  /** One optimisation step on a batch: x [n, ...inputShape] row-major, y labels [n]. Returns the batch loss. */
+  async trainStep(x: Float32Array, y: Int32Array, lr = this.opts.lr): Promise<StepResult> {
+    const n = y.length;
+    const C = this.def.config.numClasses;
+    if (x.length !== n * numel(this.def.config.inputShape)) {
+      throw new GeolensError('BAD_SHAPE', `trainStep: x has ${x.length} values, expected ${n} × [${this.def.config.inputShape.join(', ')}].`);
+    }
+    const feeds: Record<string, RunTensor> = {
+      [X]: { data: x, shape: [n, ...this.def.config.inputShape] },
+      [Y]: { data: oneHot(y, C), shape: [n, C] },
+      [LR]: { data: Float32Array.of(lr), shape: [] },
+    };
+    const s = this.state;
+    for (const [k, v] of Object.entries(s.params)) feeds[k] = v;
+    for (const [k, v] of Object.entries(s.buffers)) feeds[k] = v;
+    for (const [k, v] of Object.entries(s.optimizer)) feeds[k] = v;
+    if (this.opts.optimizer === 'adam') {
+      const t = s.step + 1;
+      const { beta1, beta2 } = adamBetas(this.opts);
+      feeds.adam_c1 = { data: Float32Array.of(1 / (1 - beta1 ** t)), shape: [] };
+      feeds.adam_c2 = { data: Float32Array.of(1 / (1 - beta2 ** t)), shape: [] };
+    }
+    const out = await this.stepGraph.run(feeds);
+    const loss = Number(out[LOSS]!.data[0]);
+    if (!Number.isFinite(loss)) {
+      throw new GeolensError('BAD_ARGUMENT', `training diverged at step ${s.step + 1} (loss ${loss}); lower --lr (now ${lr}).`);
+    }
+    const correct = countCorrect(out[LOGITS]!.data as Float32Array, y, C);
+    for (const k of Object.keys(s.params)) s.params[k] = { data: out[`${k}:new`]!.data as Float32Array, shape: s.params[k]!.shape };
+    for (const k of Object.keys(s.optimizer)) s.optimizer[k] = { data: out[`${k}:new`]!.data as Float32Array, shape: s.optimizer[k]!.shape };
+    // BatchNorm running statistics (PyTorch convention: unbiased batch variance, momentum 0.1)
+    const spatial = this.def.config.kind === 'cnn' ? numel(this.def.config.inputShape.slice(1)) : 1;
+    for (const k of Object.keys(s.buffers)) {
+      const batch = out[`${k}:batch`];
+      if (!batch) continue;
+      const m = spatial * n;
+      const unbias = k.endsWith('running_var') && m > 1 ? m / (m - 1) : 1;
+      const cur = s.buffers[k]!.data.slice();
+      const bd = batch.data as Float32Array;
+      for (let i = 0; i < cur.length; i++) cur[i] = (1 - BN_MOMENTUM) * cur[i]! + BN_MOMENTUM * bd[i]! * unbias;
+      s.buffers[k] = { data: cur, shape: s.buffers[k]!.shape };
+    }
+    s.step++;
+    return { loss, correct, size: n };
+  }
+
+  /** One step at the base learning rate; returns the batch loss. */
+  async step(x: Float32Array, y: Int32Array): Promise<number> {
+    return (await this.trainStep(x, y)).loss;
+  }
+
+  /** Eval-mode logits for x [n, ...inputShape], in batches. */
+  async logits(x: Tensor<Float32Array>, batchSize = 1024, weights: { params: Weights; buffers: Weights } = this.state): Promise<Float32Array> {
+    const feeds: Record<string, RunTensor> = { [X]: x };
+    for (const [k, v] of Object.entries(weights.params)) feeds[k] = v;
+    for (const [k, v] of Object.entries(weights.buffers)) feeds[k] = v;
+    const out = await this.evalGraph.runBatched(feeds, [X], batchSize, [LOGITS]);
+    return out[LOGITS]!.data as Float32Array;
+  }
+
+  /** Mean cross-entropy and accuracy on a labelled set (eval mode). */
+  async evaluate(x: Tensor<Float32Array>, y: Int32Array, batchSize = 1024): Promise<{ loss: number; accuracy: number }> {
+    const z = await this.logits(x, batchSize);
+    const C = this.def.config.numClasses;
+    let loss = 0;
+    for (let i = 0; i < y.length; i++) {
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) max = Math.max(max, z[i * C + c]!);
+      let s = 0;
+      for (let c = 0; c < C; c++) s += Math.exp(z[i * C + c]! - max);
+      loss += Math.log(s) + max - z[i * C + y[i]!]!;
+    }
+    return { loss: loss / Math.max(1, y.length), accuracy: countCorrect(z, y, C) / Math.max(1, y.length) };
+  }
+}
+
+function copyState(s: TrainerState): TrainerState {
+  return { step: s.step, params: copyWeights(s.params), buffers: copyWeights(s.buffers), optimizer: copyWeights(s.optimizer) };
+}
+
+export function adamBetas(o: OptimizerOptions): { beta1: number; beta2: number } {
+  return { beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999 };
+}
