@@ -4,6 +4,16 @@ import { GeolensError } from '../errors.js';
 /** Default cap on the size of decompressed data (2 GiB): larger outputs are rejected, not allocated. */
 export const DEFAULT_MAX_BYTES = 2 ** 31 - 1;
 
+/**
+ * A fresh, plain Uint8Array copy of bytes [start, end). (`Buffer#slice` returns a view into Node's shared pool, so
+ * `.slice()` alone is not a safe way to get an aligned, owned buffer for typed-array views.)
+ */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
+}
+
 /** True when the bytes start with the gzip magic 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;

@@ -1,5 +1,5 @@
 import { GeolensError } from '../errors.js';
-import { DEFAULT_MAX_BYTES, maybeGunzip } from './gzip.js';
+import { copyBytes, DEFAULT_MAX_BYTES, maybeGunzip } from './gzip.js';
 import type { Dataset } from './types.js';
 
 /** Element types of the IDX format (third magic byte). */
@@ -79,10 +79,10 @@ export function parseIdx(input: Uint8Array, options: ParseOptions = {}): IdxArra
   const body = new DataView(bytes.buffer, bytes.byteOffset + headerBytes, need);
   switch (t.type) {
     case 'u8':
-      data = bytes.slice(headerBytes, headerBytes + need);
+      data = copyBytes(bytes, headerBytes, headerBytes + need);
       break;
     case 'i8':
-      data = new Int8Array(bytes.slice(headerBytes, headerBytes + need).buffer);
+      data = new Int8Array(copyBytes(bytes, headerBytes, headerBytes + need).buffer);
       break;
     case 'i16':
       data = new Int16Array(count);

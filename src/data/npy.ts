@@ -1,4 +1,5 @@
 import { GeolensError } from '../errors.js';
+import { copyBytes } from './gzip.js';
 
 /** Element types read from `.npy` files (the `descr` without its byte-order character). */
 export type NpyDtype = 'f4' | 'f8' | 'i8' | 'i4' | 'i2' | 'i1' | 'u2' | 'u1' | 'b1';
@@ -110,7 +111,7 @@ export function parseNpy(bytes: Uint8Array, options: { name?: string } = {}): Np
   }
   if (need < have) bad(`.npy file has ${have - need} bytes after the (${shape.join(', ')}) ${descr} data declared by its header`);
 
-  const raw = bytes.slice(dataStart, dataStart + need); // aligned copy
+  const raw = copyBytes(bytes, dataStart, dataStart + need); // owned, aligned copy
   let data: NpyData;
   if (LITTLE_ENDIAN_HOST || size === 1) {
     switch (dtype) {

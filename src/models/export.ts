@@ -11,8 +11,8 @@ export interface ExportOptions {
 }
 
 /**
- * Eval-mode forward graph with weights as initializers. Probe-able layers are materialised under their names
- * (`input`-flattened as `layer_input`, `layer_block1`, …) so importers and `inspect` find them.
+ * Eval-mode forward graph with weights as initializers. The node producing each probe-able layer is named after
+ * it (`block1`, …, `logits`), so importers, `inspect` and the probes report readable layer names.
  */
 export function exportModel(def: ModelDef, params: Weights, buffers: Weights, opts: ExportOptions = {}): GraphBuilder {
   const b = new GraphBuilder('geolens_' + def.config.kind);
@@ -21,10 +21,9 @@ export function exportModel(def: ModelDef, params: Weights, buffers: Weights, op
   for (const s of def.buffers) b.init(s.name, buffers[s.name]!);
   const fwd = def.forward(b, x, (n) => n, 'eval');
   for (const l of fwd.layers) {
-    if (l.name === 'logits') continue;
-    const name = `layer_${l.name}`;
-    b.node('Identity', [l.tensor], {}, [name]);
-    if (opts.layerOutputs) b.output(name);
+    const producer = b.nodes.find((n) => n.outputs.includes(l.tensor));
+    if (producer) producer.name = l.name;
+    if (opts.layerOutputs && l.name !== 'logits') b.output(l.tensor);
   }
   b.namedOutput('logits', fwd.logits, ['N', def.config.numClasses]);
   return b;

@@ -231,3 +231,17 @@ test('synthetic specs through loadDataset', async () => {
   assert.equal((await loadDataset('spirals#classes=5')).numClasses, 5);
   assert.equal((await loadDataset('circles', { rings: 4 })).numClasses, 4);
 });
+
+test('parsers accept unaligned views and Node Buffers (views into a shared pool)', () => {
+  const arr = { data: Float64Array.of(1.5, -2, 3.25), shape: [3] };
+  const enc = encodeNpy(arr);
+  const padded = new Uint8Array(enc.length + 3);
+  padded.set(enc, 3);
+  assert.deepEqual(parseNpy(padded.subarray(3)).data, arr.data);
+  const pooled = Buffer.concat([Buffer.from('xyz'), Buffer.from(enc)]).subarray(3);
+  assert.deepEqual(parseNpy(pooled).data, arr.data);
+  const idx: IdxArray = { type: 'i8', dims: [3], data: Int8Array.of(-1, 0, 1) };
+  assert.deepEqual(parseIdx(Buffer.concat([Buffer.from('q'), Buffer.from(encodeIdx(idx))]).subarray(1)), idx);
+  const gz = Buffer.concat([Buffer.from('q'), Buffer.from(gzipSync(encodeIdx(idx)))]).subarray(1);
+  assert.deepEqual(parseIdx(gz), idx);
+});

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parseIdx } from '../../src/data/idx.js';
 import { loadDataset } from '../../src/data/node.js';
 import { subsetPerClass } from '../../src/data/split.js';
 import { normalize, resizeImages } from '../../src/data/transform.js';
@@ -37,6 +38,11 @@ test('MNIST t10k (real files): 10000 images, labels, pixel range', { skip }, asy
   const img = path.join(mnistDir, 't10k-images-idx3-ubyte.gz');
   const viaFile = await loadDataset(`idx:${img}`);
   assert.deepEqual(viaFile.y, ds.y);
+  // the pure parser on a Node Buffer (a view into a shared pool) gives the same bytes
+  const raw = parseIdx(readFileSync(img), { name: img });
+  assert.deepEqual(raw.dims, [10000, 28, 28]);
+  assert.equal(raw.type, 'u8');
+  for (let i = 0; i < raw.data.length; i += 997) assert.equal(ds.x.data[i], Math.fround(raw.data[i]! / 255));
 });
 
 test('MNIST → law-of-data-separation input: 100 per class, 10×10, normalized (0.5, 0.5)', { skip }, async () => {
