@@ -6,11 +6,9 @@ import { GeolensError } from '../errors.js';
 import type { GraphBuilder } from '../onnx/builder.js';
 import type { Dim, NodeProto } from '../onnx/proto.js';
 import { inferShapes, type ShapeEnv } from '../onnx/shapes.js';
-import { RULES } from './rules/index.js';
+import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE, RULES } from './rules/index.js';
 import type { GradContext } from './rules/types.js';
 
-/** Ops through which no gradient flows (integer/shape computations). */
-const NON_DIFFERENTIABLE = new Set(['Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'ArgMax', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'IsNaN', 'OneHot', 'Sign']);
 
 export interface GradOptions {
   /** Tensor holding d(objective)/d(loss); default: ones (the loss should then be a scalar). */

@@ -11,8 +11,9 @@ import { DEFAULT_MAX_BYTES } from './gzip.js';
 import { idxToDataset, parseIdx } from './idx.js';
 import { parseNpy } from './npy.js';
 import { arraysToDataset, npzToDataset, parseNpz } from './npz.js';
-import { concatDatasets } from './split.js';
+import { concatDatasets, subsetPerClass } from './split.js';
 import { syntheticByName, SYNTHETIC_NAMES, type SyntheticOptions } from './synthetic.js';
+import { normalize, resizeImages, type ResizeMethod } from './transform.js';
 import { validateDataset, type Dataset } from './types.js';
 
 /** Options of {@link loadDataset}. Keys given in the spec's `#key=value,...` fragment override these. */
@@ -52,18 +53,88 @@ const FRAGMENT_KEYS: Record<string, string[]> = {
 };
 const DELIMITERS: Record<string, string> = { comma: ',', semicolon: ';', tab: '\t' };
 
-/** Split `body#k=v,k=v` into the body and its options (only when the part after '#' is such a list). */
-function splitFragment(spec: string, kind: string): { body: string; options: Record<string, unknown> } {
+/**
+ * Transforms any spec may ask for in its fragment, applied after loading in this order: `resize=HxW` (images;
+ * area-weighted by default, `resizeMethod=bilinear` for Pillow-style antialiased bilinear), `normalize=<mean>:<std>`
+ * (x ← (x − mean)/std; per-channel values separated by '/', e.g. `normalize=0.49/0.48/0.45:0.25/0.24/0.26`),
+ * `perClass=N` (a balanced subset of N samples per class, seeded by the load options' `seed`).
+ */
+const TRANSFORM_KEYS = ['resize', 'resizeMethod', 'normalize', 'perClass'];
+
+interface SpecTransforms {
+  resize?: [number, number];
+  resizeMethod?: ResizeMethod;
+  normalize?: { mean: number[]; std: number[] };
+  perClass?: number;
+}
+
+function parseTransform(spec: string, key: string, value: string, t: SpecTransforms): void {
+  const bad = (what: string): never => {
+    throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': ${key}=${value} is not valid; ${what}`);
+  };
+  if (key === 'resize') {
+    const m = /^(\d+)(?:x(\d+))?$/.exec(value);
+    const h = Number(m?.[1]);
+    const w = Number(m?.[2] ?? m?.[1]);
+    if (!m || !(h >= 1) || !(w >= 1)) bad('write resize=HxW, e.g. resize=10x10');
+    t.resize = [h, w];
+  } else if (key === 'resizeMethod') {
+    if (value !== 'area' && value !== 'bilinear') bad('use resizeMethod=area or resizeMethod=bilinear');
+    t.resizeMethod = value as ResizeMethod;
+  } else if (key === 'normalize') {
+    const parts = value.split(':');
+    const nums = (s: string | undefined): number[] => (s === undefined || s === '' ? [] : s.split('/').map((v) => (v.trim() === '' ? NaN : Number(v))));
+    const mean = nums(parts[0]);
+    const std = nums(parts[1]);
+    if (parts.length !== 2 || mean.length === 0 || std.length === 0 || ![...mean, ...std].every(Number.isFinite) || !std.every((v) => v > 0)) {
+      bad('write normalize=<mean>:<std> with std > 0, e.g. normalize=0.5:0.5 (per channel: normalize=0.4/0.5/0.6:0.2/0.2/0.2)');
+    }
+    t.normalize = { mean, std };
+  } else if (key === 'perClass') {
+    const v = Number(value);
+    if (value === '' || !Number.isInteger(v) || v < 1) bad('perClass must be a positive integer, e.g. perClass=100');
+    t.perClass = v;
+  }
+}
+
+/** Apply the fragment's transforms in their fixed order: resize, normalize, perClass. */
+function applyTransforms(spec: string, ds: Dataset, t: SpecTransforms, seed: number): Dataset {
+  if (t.resizeMethod !== undefined && t.resize === undefined) {
+    throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': resizeMethod needs resize=HxW`);
+  }
+  if (t.resize) {
+    if (ds.sampleShape.length !== 2 && ds.sampleShape.length !== 3) {
+      throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': resize needs image samples ([H, W] or [C, H, W]); ${ds.name} has samples of shape [${ds.sampleShape.join(', ')}]`);
+    }
+    const name = ds.name;
+    ds = resizeImages(ds, t.resize[0], t.resize[1], { method: t.resizeMethod ?? 'area' });
+    ds.name = `${name}-${t.resize[0]}x${t.resize[1]}`;
+  }
+  if (t.normalize) {
+    const one = (v: number[]): number | number[] => (v.length === 1 ? v[0]! : v);
+    ds = normalize(ds, one(t.normalize.mean), one(t.normalize.std));
+  }
+  if (t.perClass !== undefined) ds = subsetPerClass(ds, t.perClass, seed);
+  return ds;
+}
+
+/** Split `body#k=v,k=v` into the body, its options and its transforms (only when the part after '#' is such a list). */
+function splitFragment(spec: string, kind: string): { body: string; options: Record<string, unknown>; transforms: SpecTransforms } {
   const hash = spec.lastIndexOf('#');
-  if (hash < 0) return { body: spec, options: {} };
+  if (hash < 0) return { body: spec, options: {}, transforms: {} };
   const frag = spec.slice(hash + 1);
-  if (!/^[A-Za-z]\w*=[^,]*(,[A-Za-z]\w*=[^,]*)*$/.test(frag)) return { body: spec, options: {} };
-  const allowed = FRAGMENT_KEYS[kind] ?? [];
+  if (!/^[A-Za-z]\w*=[^,]*(,[A-Za-z]\w*=[^,]*)*$/.test(frag)) return { body: spec, options: {}, transforms: {} };
+  const allowed = [...(FRAGMENT_KEYS[kind] ?? []), ...TRANSFORM_KEYS];
   const options: Record<string, unknown> = {};
+  const transforms: SpecTransforms = {};
   for (const kv of frag.split(',')) {
     const eq = kv.indexOf('=');
     const key = kv.slice(0, eq);
     const value = kv.slice(eq + 1);
+    if (TRANSFORM_KEYS.includes(key)) {
+      parseTransform(spec, key, value, transforms);
+      continue;
+    }
     if (!allowed.includes(key)) {
       throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': unknown option '${key}' for ${kind}; allowed: ${allowed.join(', ')}`);
     }
@@ -77,7 +148,7 @@ function splitFragment(spec: string, kind: string): { body: string; options: Rec
     } else if (key === 'delimiter') options[key] = DELIMITERS[value] ?? value;
     else options[key] = value;
   }
-  return { body: spec.slice(0, hash), options };
+  return { body: spec.slice(0, hash), options, transforms };
 }
 
 /** Read a whole file; a missing file is FILE_NOT_FOUND, a file above `maxBytes` is BAD_FILE. */
@@ -128,6 +199,12 @@ function requirePath(spec: string, body: string): string {
 
 const IDX_IMAGES = /^(.*?)(train|t10k|test)-images[-.]idx3-ubyte(\.gz)?$/i;
 
+/** Dataset name from an images file: `<directory>-<file stem>`, e.g. `mnist-t10k`. */
+function idxName(imagesFile: string): string {
+  const stem = path.basename(imagesFile).replace(/[-.]images.*$/i, '').toLowerCase() || 'idx';
+  return `${path.basename(path.dirname(path.resolve(imagesFile)))}-${stem}`;
+}
+
 async function loadIdxPair(imagesFile: string, labelsFile: string, name: string, maxBytes: number): Promise<Dataset> {
   const [ib, lb] = await Promise.all([readFileBytes(imagesFile, maxBytes), readFileBytes(labelsFile, maxBytes)]);
   const images = parseIdx(ib, { name: imagesFile, maxBytes });
@@ -143,7 +220,7 @@ async function loadIdx(spec: string, body: string, opts: LoadOptions): Promise<D
     if (extra !== undefined || !imagesFile || !labelsFile) {
       throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': use idx:<dir>, idx:<images file> or idx:<images file>,<labels file>`);
     }
-    return loadIdxPair(imagesFile, labelsFile, path.basename(imagesFile).replace(/[-.]images.*$/i, '') || 'idx', maxBytes);
+    return loadIdxPair(imagesFile, labelsFile, idxName(imagesFile), maxBytes);
   }
   const kind = await statKind(target);
   if (kind === 'missing') throw new GeolensError('FILE_NOT_FOUND', `${target}: no such file or directory (resolved to ${path.resolve(target)})`);
@@ -156,7 +233,7 @@ async function loadIdx(spec: string, body: string, opts: LoadOptions): Promise<D
     const stem = base.replace(/images/i, 'labels').replace(/idx3/i, 'idx1').replace(/\.gz$/i, '');
     const candidates = [stem, `${stem}.gz`].map((f) => path.join(dir, f));
     for (const c of candidates) {
-      if ((await statKind(c)) === 'file') return loadIdxPair(target, c, base.replace(/[-.]images.*$/i, '') || 'idx', maxBytes);
+      if ((await statKind(c)) === 'file') return loadIdxPair(target, c, idxName(target), maxBytes);
     }
     throw new GeolensError('FILE_NOT_FOUND', `${target}: no matching labels file next to it (looked for ${candidates.join(' and ')}); use idx:<images>,<labels>`);
   }
@@ -321,6 +398,9 @@ async function loadCsv(spec: string, body: string, opts: LoadOptions): Promise<D
  * - `npy:<samples.npy>,<labels.npy>`;
  * - `csv:<file>[#label=<column>]`.
  * Any spec may end in `#key=value,…` to set options (e.g. `manifold#n=500,seed=3`, `idx:data/mnist#split=test`).
+ * Every kind also takes transforms, applied after loading in this order: `resize=HxW` (images, area resize;
+ * `resizeMethod=bilinear` for antialiased bilinear), `normalize=<mean>:<std>` and `perClass=N` (a balanced subset
+ * seeded by `opts.seed`), e.g. `idx:../shared/data/mnist#resize=10x10,normalize=0.5:0.5,perClass=100`.
  * Every failure is a {@link GeolensError} naming the file and the problem: FILE_NOT_FOUND for missing files,
  * BAD_FILE for truncated or malformed ones (checked before allocating), BAD_ARGUMENT for a bad spec.
  */
@@ -334,10 +414,11 @@ export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise
         `unknown dataset '${spec}': use ${SYNTHETIC_NAMES.join(' | ')}, or idx:<dir>, cifar:<dir or .bin>, npz:<file>, npy:<x.npy>,<y.npy>, csv:<file>`,
       );
     }
-    const { options } = splitFragment(spec, 'synthetic');
-    return validateDataset(syntheticByName(kind, { ...opts, ...options }));
+    const { options, transforms } = splitFragment(spec, 'synthetic');
+    const so: LoadOptions = { ...opts, ...options };
+    return validateDataset(applyTransforms(spec, validateDataset(syntheticByName(kind, so)), transforms, so.seed ?? 0));
   }
-  const { body, options } = splitFragment(spec.slice(colon + 1), kind);
+  const { body, options, transforms } = splitFragment(spec.slice(colon + 1), kind);
   const o: LoadOptions = { ...opts, ...options };
   let ds: Dataset;
   switch (kind) {
@@ -359,5 +440,5 @@ export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise
     default:
       throw new GeolensError('BAD_ARGUMENT', `unknown dataset kind '${kind}' in '${spec}': use idx:, cifar:, npz:, npy:, csv: or ${SYNTHETIC_NAMES.join(' | ')}`);
   }
-  return validateDataset(ds, { code: 'BAD_FILE' });
+  return validateDataset(applyTransforms(spec, validateDataset(ds, { code: 'BAD_FILE' }), transforms, o.seed ?? 0));
 }

@@ -227,8 +227,8 @@ function normalUnit(rng: Rng, U: Float64Array, m: number, k: number): Float64Arr
  * 2. Class centres μ_c ∈ R^m: the vertices of a regular simplex centred at 0, each at distance `separation` from 0
  *    (all pairs equidistant), rotated by a random m×(C−1) orthonormal frame (when m < C − 1: μ_c ~ N(0, separation²/m·I)).
  * 3. For each class c: a random m×k orthonormal frame U_c (the tangent plane at the centre) and m sine bends
- *    j = 1..m, each with a random unit direction v_cj ∈ R^m normal to U_c, a random unit wave vector w_cj ∈ R^k and a
- *    phase φ_cj ~ U[0, 2π).
+ *    j = 1..m, each with a random unit direction v_cj ∈ R^m normal to U_c (none when m = k), a random unit wave
+ *    vector w_cj ∈ R^k and a phase φ_cj ~ U[0, 2π).
  * 4. Labels are balanced (class sizes differ by at most one) and shuffled. Sample i of class c draws a latent
  *    z ~ N(0, I_k) and is
  *
@@ -300,7 +300,8 @@ export function curvedManifoldMixture(options: CurvedManifoldOptions = {}): Data
     const waves: Float64Array[] = [];
     const ph: number[] = [];
     for (let j = 0; j < m; j++) {
-      dirs.push(normalUnit(rng, frames[c]!, m, k));
+      // with m = k the sheet fills the subspace and has no normal direction to bend into
+      dirs.push(m > k ? normalUnit(rng, frames[c]!, m, k) : new Float64Array(m));
       waves.push(randomOrthonormal(rng, k, 1));
       ph.push(2 * Math.PI * rng.uniform());
     }

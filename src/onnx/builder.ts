@@ -7,6 +7,7 @@ import { GeolensError } from '../errors.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import { DataType, encodeModel, type Attribute, type DataTypeCode, type Dim, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfo } from './proto.js';
 import { tensorFromProto, tensorToProto, type AnyArray, type TypedTensor } from './tensors.js';
+import { inferShapes, type ShapeEnv } from './shapes.js';
 
 /** Default opset: 17 (LayerNormalization, ReduceSum/ReduceMean with axes as inputs from 13/18 handled per op). */
 export const DEFAULT_OPSET = 17;
@@ -216,13 +217,27 @@ export class GraphBuilder {
   /** The ModelProto of the current graph. */
   toModel(opts: { producerName?: string; metadata?: Record<string, string> } = {}): ModelProto {
     const initializers: TensorProto[] = [];
+    let outputs = this.outputs;
+    if (outputs.some((o) => !o.shape)) {
+      // graph outputs need a shape in ValueInfo (onnx.checker): infer the ones not given
+      let env: ShapeEnv | undefined;
+      try {
+        env = inferShapes(this);
+      } catch {
+        env = undefined;
+      }
+      outputs = outputs.map((o) => {
+        const info = env?.info.get(o.name);
+        return o.shape || !info?.shape ? o : { ...o, elemType: info.elemType, shape: info.shape };
+      });
+    }
     for (const [name, t] of this.initializers) initializers.push(tensorToProto(name, t.dims, t.data, t.dataType));
     return {
       irVersion: 8,
       opsetImports: [{ domain: '', version: this.opset }],
       producerName: opts.producerName ?? 'geolens',
       producerVersion: '0.1.0',
-      graph: { name: this.name, nodes: this.nodes, initializers, inputs: this.inputs, outputs: this.outputs, valueInfo: this.valueInfo },
+      graph: { name: this.name, nodes: this.nodes, initializers, inputs: this.inputs, outputs, valueInfo: this.valueInfo },
       metadata: opts.metadata ?? {},
     };
   }

@@ -7,7 +7,7 @@
  *
  * Pure: no file I/O (see `node.ts` for `loadModelFile`), so it runs unchanged in the browser.
  */
-import { RULES } from '../autodiff/rules/index.js';
+import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE, RULES } from '../autodiff/rules/index.js';
 import { GeolensError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { attr, attrInt, attrInts, GraphBuilder } from './builder.js';
@@ -104,7 +104,6 @@ export const NONLINEAR_OPS: ReadonlySet<string> = new Set([
 ]);
 
 /** Ops no gradient flows through (integer and shape computations); mirrors autodiff/grad.ts. */
-const NON_DIFFERENTIABLE = new Set(['Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'ArgMax', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'IsNaN', 'OneHot', 'Sign']);
 
 /** Element types allowed for initializers: float32 weights and integer/bool constants (shapes, axes, indices). */
 const INT_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.BOOL, DataType.UINT8, DataType.INT8]);

@@ -12,7 +12,7 @@ import { sharedData } from './fixtures.js';
 const mnistDir = path.join(sharedData, 'mnist');
 const present = existsSync(path.join(mnistDir, 't10k-images-idx3-ubyte.gz')) && existsSync(path.join(mnistDir, 't10k-labels-idx1-ubyte.gz'));
 const skip = present ? false : `MNIST t10k files not found in ${mnistDir} (see ../shared/data/README.md)`;
-if (skip) console.log(`# skipping MNIST tests: ${skip}`);
+if (skip) console.log(`skipping MNIST tests: ${skip}`);
 
 test('MNIST t10k (real files): 10000 images, labels, pixel range', { skip }, async () => {
   const ds = await loadDataset(`idx:${mnistDir}`); // only t10k is present: falls back to the test split
@@ -38,6 +38,7 @@ test('MNIST t10k (real files): 10000 images, labels, pixel range', { skip }, asy
   const img = path.join(mnistDir, 't10k-images-idx3-ubyte.gz');
   const viaFile = await loadDataset(`idx:${img}`);
   assert.deepEqual(viaFile.y, ds.y);
+  assert.equal(viaFile.name, 'mnist-t10k');
   // the pure parser on a Node Buffer (a view into a shared pool) gives the same bytes
   const raw = parseIdx(readFileSync(img), { name: img });
   assert.deepEqual(raw.dims, [10000, 28, 28]);

@@ -14,7 +14,7 @@ import { assertGeolensError, tempDir } from './fixtures.js';
 
 const probe = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' });
 const skip = probe.status === 0 ? false : 'python3 with numpy not available';
-if (skip) console.log(`# skipping NumPy cross-check: ${skip}`);
+if (skip) console.log(`skipping NumPy cross-check: ${skip}`);
 
 const script = `
 import numpy as np, sys, os

@@ -77,6 +77,9 @@ test('manifold: defaults are n=2000, C=5, d=32; options change shape', () => {
   assert.deepEqual([other.x.shape, other.numClasses], [[90, 16], 3]);
   // more classes than the subspace can hold as a simplex: Gaussian centres, still valid
   validateDataset(curvedManifoldMixture({ n: 200, classes: 12 }));
+  // a subspace no larger than the manifold (nothing to bend into) and a 2-D ambient space
+  validateDataset(curvedManifoldMixture({ n: 50, intrinsicDim: 2, ambientDim: 2 }));
+  validateDataset(curvedManifoldMixture({ n: 50, intrinsicDim: 1, ambientDim: 2, classes: 3 }));
 });
 
 test('manifold: flat, noise-free classes are exactly k-dimensional; means sit on a regular simplex', () => {

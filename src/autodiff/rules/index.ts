@@ -89,3 +89,6 @@ const ALL: GradRule[] = [
 ];
 
 export const RULES: ReadonlyMap<string, GradRule> = new Map(ALL.map((r) => [r.opType, r]));
+
+/** Ops through which no gradient flows (integer/shape computations, comparisons). */
+export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set(['Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'ArgMax', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'IsNaN', 'OneHot', 'Sign']);

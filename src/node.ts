@@ -1,0 +1,7 @@
+/** Node.js adapters: onnxruntime-node engine, dataset files, model files, run directories. */
+export { createNodeEngine, defaultEngine } from './engine/node.js';
+export { loadDataset, type LoadOptions } from './data/node.js';
+export { loadModelFile, importModelFile } from './onnx/node.js';
+export { writeFileAtomic, readSafetensorsFile, writeSafetensorsFile } from './models/node.js';
+export { RunDir, openRun, type RunConfig, type RunStatus } from './train/node.js';
+export { openTarget, probeData, layerFeatures, chooseLayers } from './cli/target.js';
