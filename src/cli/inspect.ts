@@ -1,6 +1,7 @@
 /** `geolens inspect model.onnx`: what geolens sees in an ONNX classifier before any probe runs. */
 import { GeolensError } from '../errors.js';
-import { selectLayers, parseLayerSpec, type ImportedModel, type Layer } from '../onnx/import.js';
+import { exportWeights, selectLayers, parseLayerSpec, type ImportedModel, type Layer } from '../onnx/import.js';
+import { writeSafetensorsFile } from '../models/node.js';
 import { importModelFile } from '../onnx/node.js';
 import type { Dim } from '../onnx/proto.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
@@ -10,6 +11,7 @@ const FLAGS: FlagSpec = {
   layers: { type: 'string', help: "mark the layers a probe would use: 'auto', an op such as 'relu', or tensor names separated by commas", default: 'auto' },
   input: { type: 'string', help: 'the data input, when the graph has several' },
   logits: { type: 'string', help: 'the output holding the logits, when the graph has several' },
+  'export-weights': { type: 'string', help: 'also write the weights to this .safetensors file, under the names the model gives them (PyTorch state_dict names for torch exports)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -115,5 +117,10 @@ export async function inspectCommand(argv: string[], out: (line: string) => void
   }
   if (values.json) out(JSON.stringify(report, null, 2));
   else for (const l of formatInspect(report)) out(l);
+  if (typeof values['export-weights'] === 'string') {
+    const weights = exportWeights(m);
+    await writeSafetensorsFile(values['export-weights'], weights, { source: file, format: 'geolens-exported-weights' });
+    if (!values.json) out(`weights: ${Object.keys(weights).length} tensors written to ${values['export-weights']}`);
+  }
   return 0;
 }

@@ -405,7 +405,9 @@ async function loadCsv(spec: string, body: string, opts: LoadOptions): Promise<D
  * BAD_FILE for truncated or malformed ones (checked before allocating), BAD_ARGUMENT for a bad spec.
  */
 export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise<Dataset> {
-  const colon = spec.indexOf(':');
+  const hash = spec.indexOf('#');
+  let colon = spec.indexOf(':');
+  if (hash >= 0 && colon > hash) colon = -1; // a ':' inside the fragment (normalize=0.5:0.5) names no kind
   const kind = colon < 0 ? spec.replace(/#.*$/, '') : spec.slice(0, colon);
   if (colon < 0 || (SYNTHETIC_NAMES as readonly string[]).includes(kind)) {
     if (!(SYNTHETIC_NAMES as readonly string[]).includes(kind)) {

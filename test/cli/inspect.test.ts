@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectCommand, type InspectReport } from '../../src/cli/inspect.js';
 import { GeolensError } from '../../src/errors.js';
+import { buildModel, exportModel, initWeights } from '../../src/models/index.js';
+import { readSafetensorsFile } from '../../src/models/node.js';
 import { encodeModel } from '../../src/onnx/proto.js';
 import { exporterMlp, viewFlattenCnn } from '../onnx/fixtures.js';
 
@@ -78,4 +80,17 @@ test('usage errors and import errors', async () => {
   await assert.rejects(run(join(dir, 'mlp.onnx'), '--bogus'), (e: unknown) => e instanceof GeolensError && /--bogus|bogus/.test(e.message));
   await assert.rejects(run(join(dir, 'mlp.onnx'), '--layers', 'nope'), (e: unknown) => e instanceof GeolensError && /no probe-able layer 'nope'/.test(e.message));
   await assert.rejects(run(join(dir, 'missing.onnx')), (e: unknown) => e instanceof GeolensError && e.code === 'FILE_NOT_FOUND');
+});
+
+test('inspect --export-weights writes the weights as safetensors under the model\'s names', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'geolens-exportw-'));
+  const def = buildModel({ kind: 'mlp', inputShape: [4], widths: [5], numClasses: 3 });
+  const w = initWeights(def, 2);
+  writeFileSync(join(dir, 'm.onnx'), exportModel(def, w.params, w.buffers).toBytes());
+  const lines: string[] = [];
+  assert.equal(await inspectCommand([join(dir, 'm.onnx'), '--export-weights', join(dir, 'w.safetensors')], (l) => lines.push(l)), 0);
+  const st = await readSafetensorsFile(join(dir, 'w.safetensors'));
+  assert.deepEqual(Object.keys(st.tensors).sort(), ['classifier.bias', 'classifier.weight', 'fc1.bias', 'fc1.weight']);
+  assert.deepEqual(st.tensors['fc1.weight']!.data, w.params['fc1.weight']!.data);
+  assert.match(lines.join('\n'), /4 tensors written/);
 });
