@@ -60,7 +60,9 @@ function modelConfig(values: Record<string, string | boolean | undefined>, ds: D
 export function splitForRun(ds: Dataset, config: RunConfig): { train: Dataset; test: Dataset } {
   const limit = config.dataset.limit;
   if (limit !== undefined && limit < ds.y.length) ds = selectSamples(ds, Array.from({ length: limit }, (_, i) => i));
-  return splitDataset(ds, { test: config.dataset.testFraction ?? 0.2, seed: config.dataset.splitSeed });
+  const testFraction = config.dataset.testFraction ?? 0.2;
+  if (testFraction === 0) return { train: ds, test: selectSamples(ds, []) };
+  return splitDataset(ds, { test: testFraction, seed: config.dataset.splitSeed });
 }
 
 export async function trainCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {

@@ -271,6 +271,10 @@ test('separation law: features = class mean + c^l·(class-centred noise) give D_
       assert.ok(Math.abs(l.residual!) < 1e-10);
     }
   }
+  // The same construction in reverse (D grows with depth, r = +1) is not the law.
+  const growing = separationLaw([...layers].reverse(), y, K, { variant: 'definition' });
+  assert.ok(growing.fit!.pearsonR! > 1 - 1e-12 && growing.fit!.rho > 1);
+  assert.equal(growing.fit!.lawHolds, false);
   // JSON round trip is lossless (no NaN/Infinity/typed arrays inside).
   const law = separationLaw(layers, y, K, { variant: 'definition' });
   assert.deepEqual(JSON.parse(JSON.stringify(law)), law);

@@ -264,7 +264,7 @@ function fitLaw(results: { name: string; fuzz: SeparationFuzziness }[], lawThres
       slopeStderr: f.slopeStderr,
       intercept: f.intercept,
       pearsonR,
-      lawHolds: pearsonR !== null && Math.abs(pearsonR) >= lawThreshold,
+      lawHolds: pearsonR !== null && pearsonR <= -lawThreshold,
       lawThreshold,
       numLayersFitted: ls.length,
     };

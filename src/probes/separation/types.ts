@@ -81,7 +81,7 @@ export interface SeparationLawFit {
   intercept: number;
   /** Pearson r between l and ln D_l (near −1 when the law holds); null when ln D is constant (ρ = 1, r undefined). */
   pearsonR: number | null;
-  /** |pearsonR| ≥ lawThreshold (false when r is undefined). */
+  /** pearsonR ≤ −lawThreshold: D decays geometrically with depth (false when r is undefined or D grows). */
   lawHolds: boolean;
   lawThreshold: number;
   /** Number of layers in the fit (layers with D ≤ 0 are left out). */

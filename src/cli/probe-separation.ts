@@ -1,0 +1,334 @@
+/**
+ * `geolens probe separation`: the law of data separation (He & Su, PNAS 2023) on a run directory or an .onnx model.
+ * Separation fuzziness D_l = Tr(SS_w SS_b⁺) at the flattened input (l = 0) and at each selected layer (l = 1, 2, …),
+ * the fit ln D_l = a + l·ln ρ, and with --over-training the same fit at every checkpoint of a run.
+ */
+import { resolve } from 'node:path';
+import type { Dataset } from '../data/types.js';
+import { createNodeEngine } from '../engine/node.js';
+import type { Engine } from '../engine/engine.js';
+import { GeolensError } from '../errors.js';
+import type { ImportedModel, Layer } from '../onnx/import.js';
+import { separationLaw, separationOverTraining } from '../probes/separation/index.js';
+import type { LayerFeatures, SeparationEpoch, SeparationLaw, SeparationOverTraining, SeparationVariant } from '../probes/separation/index.js';
+import { lineChart } from '../report/svg.js';
+import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
+import { createProgress, type ProgressSink } from './progress.js';
+import { resultsDir, writeResult } from './results.js';
+import { chooseLayers, layerFeatures, openTarget, probeData, type ProbeTarget } from './target.js';
+import { VERSION } from './train.js';
+
+const CMD = 'probe separation';
+const SPLITS = ['train', 'test', 'all'] as const;
+
+const FLAGS: FlagSpec = {
+  dataset: { type: 'string', help: "data to measure (spec as in geolens train, e.g. 'idx:../shared/data/mnist#resize=10x10,normalize=0.5:0.5,perClass=100') [default: the run's own dataset; required for an .onnx file]" },
+  split: { type: 'string', choices: SPLITS, help: "part of the run's own dataset (the law is about the training data) [default: train]" },
+  'per-class': { type: 'string', help: 'keep N samples per class (seeded by --seed)' },
+  seed: { type: 'string', help: "seed of --per-class and of the dataset spec's perClass [default: the run's seed, else 0]" },
+  layers: { type: 'string', default: 'auto', help: "layers l = 1, 2, … after the input (l = 0): 'auto' (the output of each nonlinearity, then the logits), an op such as 'relu', or tensor names separated by commas" },
+  variant: { type: 'string', default: 'definition', choices: ['definition', 'balanced'], help: "class weighting: the paper's definition, or the authors' code (1/K per class)" },
+  'over-training': { type: 'boolean', default: false, help: 'also fit the law at every checkpoint epoch of a run directory (ρ and Pearson r per epoch)' },
+  checkpoints: { type: 'string', default: 'all', help: "with --over-training: 'all' or the epochs to use, e.g. 0,1,2,5,10,600 (each must have a checkpoint)" },
+  out: { type: 'string', help: "results folder [default: <run>/results, or <model>.results next to an .onnx file]" },
+  json: { type: 'boolean', default: false, help: 'print the result as JSON instead of a table' },
+  threads: { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' },
+  quiet: { type: 'boolean', default: false, help: 'no progress bar; print only the fit' },
+  help: { type: 'boolean', short: 'h', default: false, help: 'show this help' },
+};
+
+const SUMMARY = [
+  'usage: geolens probe separation <run-dir | model.onnx> [options]',
+  '',
+  'Law of data separation (He & Su, PNAS 2023): separation fuzziness D_l = Tr(SS_w SS_b⁺) of the data at the',
+  'flattened input (l = 0) and at each selected layer (l = 1, 2, …), and the least-squares fit',
+  'ln D_l = a + l·ln ρ. The law holds when |Pearson r| ≥ 0.9 (r near −1: D decays geometrically with depth).',
+  'Writes separation.json and separation.svg (with --over-training also separation-over-training.json/.svg).',
+].join('\n');
+
+/** How l counts layers, written into the output and the JSON. */
+function layerCounting(spec: string): string {
+  const what = spec.trim() === '' || spec.trim() === 'auto' ? 'the output of each nonlinearity, then the logits' : `the layers chosen by --layers ${spec}`;
+  return `l = 0 is the flattened input; l = 1, 2, … count ${what}, in forward order`;
+}
+
+export interface SeparationLayerMeta {
+  index: number;
+  name: string;
+  /** Tensor holding the activations ('input' tensor name at l = 0). */
+  tensor: string;
+  /** Producing op ('Input' at l = 0). */
+  op: string;
+  /** Features per sample p. */
+  featureDim: number;
+}
+
+export interface SeparationDatasetMeta {
+  spec: string;
+  name: string;
+  /** Part of the run's own dataset; null for a --dataset spec. */
+  split: 'train' | 'test' | 'all' | null;
+  n: number;
+  numClasses: number;
+  sampleShape: number[];
+  classCounts: number[];
+  perClass: number | null;
+  seed: number;
+}
+
+/** The JSON written to `separation.json`: the SeparationLaw result plus where it came from. */
+export interface SeparationResult extends Omit<SeparationLaw, 'layers'> {
+  kind: 'separation';
+  geolensVersion: string;
+  source: string;
+  sourceKind: 'run' | 'onnx';
+  dataset: SeparationDatasetMeta;
+  n: number;
+  layerCounting: string;
+  layers: (SeparationLaw['layers'][number] & { tensor: string; op: string; featureDim: number; log10D: number | null })[];
+}
+
+/** The JSON written to `separation-over-training.json`. */
+export interface SeparationOverTrainingResult extends SeparationOverTraining {
+  kind: 'separation-over-training';
+  geolensVersion: string;
+  source: string;
+  dataset: SeparationDatasetMeta;
+  n: number;
+  layerCounting: string;
+  layers: SeparationLayerMeta[];
+}
+
+function classCountsOf(ds: Dataset): number[] {
+  const c = new Array<number>(ds.numClasses).fill(0);
+  for (const y of ds.y) c[y]! += 1;
+  return c;
+}
+
+/** Features of l = 0 (the flattened input) and of each chosen layer of one model. */
+async function featuresOf(engine: Engine, model: ImportedModel, layers: Layer[], ds: Dataset, onProgress?: (done: number, total: number) => void): Promise<LayerFeatures[]> {
+  const n = ds.y.length;
+  const input: LayerFeatures = { name: 'input', features: { data: ds.x.data, shape: [n, ds.x.data.length / n] } };
+  const feats = await layerFeatures(engine, model, layers, ds.x, onProgress ? { onProgress } : {});
+  return [input, ...feats];
+}
+
+const fmtD = (v: number): string => (v === 0 ? '0' : v.toExponential(4));
+const fmtN = (v: number | null, d = 3): string => (v === null ? '—' : v.toFixed(d));
+const fmtSigned = (v: number | null, d = 3): string => (v === null ? '—' : (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(d));
+const fmtR = (r: number | null): string => (r === null ? 'undefined' : fmtSigned(r, 4));
+
+function table(rows: string[][], right: boolean[]): string[] {
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => [...r[j]!].length)));
+  return rows.map((r) => '  ' + r.map((c, j) => (right[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd());
+}
+
+function fitLines(law: SeparationLaw): string[] {
+  const f = law.fit;
+  if (!f) return ['  fit: not enough layers with D > 0 (see warnings)'];
+  const ci = f.rhoCI95 ? ` (95% CI ${f.rhoCI95[0].toFixed(4)}–${f.rhoCI95[1].toFixed(4)})` : ' (no CI with 2 layers)';
+  const holds = !f.lawHolds
+    ? `the law does not hold (|r| < ${f.lawThreshold})`
+    : f.slope < 0
+      ? `the law holds (|r| ≥ ${f.lawThreshold}, D decays geometrically)`
+      : `|r| ≥ ${f.lawThreshold}, but D grows with depth (ρ > 1), the opposite of the law's decay`;
+  return [
+    `  fit ln D_l = ${f.intercept.toFixed(3)} ${f.slope >= 0 ? '+' : '−'} ${Math.abs(f.slope).toFixed(4)}·l over ${f.numLayersFitted} layers`,
+    `  ρ = ${f.rho.toFixed(4)}${ci}; each layer ${f.rho < 1 ? `divides D by ${(1 / f.rho).toFixed(3)}` : `multiplies D by ${f.rho.toFixed(3)}`}`,
+    `  Pearson r = ${fmtR(f.pearsonR)}: ${holds}`,
+  ];
+}
+
+function lawChart(law: SeparationLaw, title: string): string {
+  const pts: [number, number][] = law.layers.filter((l) => l.logD !== null).map((l) => [l.index, l.logD! / Math.LN10]);
+  const series = [{ name: 'log10 D_l', points: pts }];
+  const f = law.fit;
+  if (f) {
+    const L = law.layers.length - 1;
+    series.push({ name: `fit: ρ = ${f.rho.toPrecision(3)}, r = ${f.pearsonR === null ? '—' : f.pearsonR.toFixed(3)}`, points: [[0, f.intercept / Math.LN10], [L, (f.intercept + f.slope * L) / Math.LN10]] });
+  }
+  return lineChart({ title, xLabel: 'layer l (0 = input)', yLabel: 'log10 D_l' }, series);
+}
+
+function overTrainingChart(ot: SeparationOverTraining, title: string): string {
+  const r: [number, number][] = [];
+  const rho: [number, number][] = [];
+  for (const e of ot.epochs) {
+    if (e.pearsonR !== null) r.push([e.epoch, e.pearsonR]);
+    if (e.rho !== null) rho.push([e.epoch, e.rho]);
+  }
+  return lineChart({ title, xLabel: 'epoch', yLabel: 'Pearson r and ρ' }, [
+    { name: 'Pearson r', points: r },
+    { name: 'ρ', points: rho },
+  ]);
+}
+
+/** The law as He & Su state it: a good linear fit (|r| ≥ threshold) with D decaying (ρ < 1). */
+const decays = (e: SeparationEpoch): boolean => e.lawHolds && e.rho !== null && e.rho < 1;
+
+/** The --checkpoints list (ascending, each with a checkpoint); undefined for 'all'. */
+function checkpointList(spec: string, target: ProbeTarget, overTraining: boolean): number[] | undefined {
+  if (spec.trim() === 'all') return undefined;
+  if (!overTraining) throw new UsageError(`geolens ${CMD}: --checkpoints picks the epochs of --over-training; add --over-training.`);
+  const have = target.run?.checkpoints ?? [];
+  const list = spec.split(',').map((e) => numberFlag(CMD, 'checkpoints', e, { integer: true, min: 0 }));
+  const missing = list.filter((e) => !have.includes(e));
+  if (missing.length) {
+    throw new UsageError(`geolens ${CMD}: --checkpoints: no checkpoint for epoch ${missing.join(', ')}; the run has checkpoints at epochs ${have.length > 40 ? `${have.slice(0, 40).join(', ')}, … (${have.length} in all)` : have.join(', ')}.`);
+  }
+  return [...new Set(list)].sort((a, b) => a - b);
+}
+
+function checkNames(a: Layer[], b: Layer[], epoch: number): void {
+  const an = a.map((l) => l.name).join(', ');
+  const bn = b.map((l) => l.name).join(', ');
+  if (an !== bn) throw new GeolensError('BAD_MODEL', `checkpoint ${epoch} has layers [${bn}] but the final model has [${an}]; the run's checkpoints do not share one architecture.`);
+}
+
+export async function separationCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  const { values, positionals } = parseFlags(CMD, argv, FLAGS);
+  if (values.help) {
+    out(usage(CMD, SUMMARY, FLAGS));
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(`geolens ${CMD}: give one run directory or .onnx file${positionals.length ? `, got ${positionals.length}: ${positionals.join(' ')}` : ''}.\n(run 'geolens ${CMD} --help' for details)`);
+  }
+  const path = positionals[0]!;
+  const perClass = values['per-class'] !== undefined ? numberFlag(CMD, 'per-class', values['per-class'], { integer: true, min: 1 }) : undefined;
+  const threads = values.threads !== undefined ? numberFlag(CMD, 'threads', values.threads, { integer: true, min: 1 }) : undefined;
+  const dataset = typeof values.dataset === 'string' ? values.dataset : undefined;
+  if (dataset !== undefined && values.split !== undefined) {
+    throw new UsageError(`geolens ${CMD}: --split picks a part of the run's own dataset; with --dataset choose the part in the spec (e.g. idx:<dir>#split=test).`);
+  }
+  const variant = values.variant as SeparationVariant;
+  const layerSpec = String(values.layers);
+  const overTraining = values['over-training'] === true;
+  const quiet = values.quiet === true;
+  const asJson = values.json === true;
+
+  const target: ProbeTarget = await openTarget(path);
+  if (overTraining && !target.run) {
+    throw new UsageError(`geolens ${CMD}: --over-training needs a run directory (from geolens train) with checkpoints; ${path} is an .onnx file.`);
+  }
+  const epochsWanted = checkpointList(String(values.checkpoints), target, overTraining);
+  const seed = values.seed !== undefined ? numberFlag(CMD, 'seed', values.seed, { integer: true, min: 0 }) : (target.run?.config.train.seed ?? 0);
+  const split = dataset === undefined ? ((values.split as (typeof SPLITS)[number] | undefined) ?? 'train') : undefined;
+  const ds = await probeData(target, { ...(dataset !== undefined ? { dataset } : {}), ...(split ? { split } : {}), ...(perClass !== undefined ? { perClass } : {}), seed });
+  const n = ds.y.length;
+  const K = ds.numClasses;
+  const layers = chooseLayers(target.model, layerSpec);
+  const p0 = ds.x.data.length / n;
+  const meta: SeparationLayerMeta[] = [
+    { index: 0, name: 'input', tensor: target.model.input.name, op: 'Input', featureDim: p0 },
+    ...layers.map((l, i) => ({ index: i + 1, name: l.name, tensor: l.tensor, op: l.op, featureDim: 0 })),
+  ];
+  const dsMeta: SeparationDatasetMeta = {
+    spec: dataset ?? target.run!.config.dataset.spec,
+    name: ds.name,
+    split: split ?? null,
+    n,
+    numClasses: K,
+    sampleShape: ds.sampleShape,
+    classCounts: classCountsOf(ds),
+    perClass: perClass ?? null,
+    seed,
+  };
+  const counting = layerCounting(layerSpec);
+  const source = resolve(path);
+  const progress: ProgressSink = createProgress(process.stderr, { quiet: quiet || asJson });
+  const engine = createNodeEngine({ ...(threads !== undefined ? { threads } : {}), maxSessions: 4 });
+  const dir = resultsDir(target, typeof values.out === 'string' ? values.out : undefined);
+  const written: string[] = [];
+  const t0 = Date.now();
+  try {
+    // The final model.
+    const feats = await featuresOf(engine, target.model, layers, ds, (d, t) => progress.update('features', d, t));
+    feats.forEach((f, i) => (meta[i]!.featureDim = f.features.shape[1]!));
+    const law = separationLaw(feats, ds.y, K, { variant, onProgress: (d, t) => progress.update('D_l', d, t) });
+    progress.done();
+    const result: SeparationResult = {
+      ...law,
+      kind: 'separation',
+      geolensVersion: VERSION,
+      source,
+      sourceKind: target.kind,
+      dataset: dsMeta,
+      n,
+      layerCounting: counting,
+      layers: law.layers.map((l, i) => ({ ...l, tensor: meta[i]!.tensor, op: meta[i]!.op, featureDim: meta[i]!.featureDim, log10D: l.logD === null ? null : l.logD / Math.LN10 })),
+    };
+    const title = `Law of data separation — ${ds.name}, n = ${n}`;
+    written.push(...(await writeResult(dir, 'separation', result, { '': lawChart(law, title) })));
+
+    // Every checkpoint of a run.
+    let ot: SeparationOverTrainingResult | undefined;
+    if (overTraining) {
+      const run = target.run!;
+      const chosen = epochsWanted ?? run.checkpoints;
+      if (chosen.length === 0) throw new GeolensError('BAD_FILE', `${path}: the run has no checkpoints (weights/epoch-*.safetensors).`);
+      const epochs: SeparationEpoch[] = [];
+      const warnings: string[] = [];
+      let base: SeparationOverTraining | undefined;
+      for (const [i, epoch] of chosen.entries()) {
+        progress.update('checkpoints', i, chosen.length, `epoch ${epoch}`);
+        const model = await run.modelAt(epoch);
+        const ls = chooseLayers(model, layerSpec);
+        checkNames(layers, ls, epoch);
+        const f = await featuresOf(engine, model, ls, ds);
+        const one = separationOverTraining([{ epoch, layers: f.map((x, j) => ({ name: meta[j]!.name, features: x.features })) }], ds.y, K, { variant });
+        base ??= one;
+        epochs.push(...one.epochs);
+        warnings.push(...one.warnings);
+      }
+      progress.update('checkpoints', chosen.length, chosen.length);
+      progress.done();
+      ot = { ...base!, epochs, warnings, kind: 'separation-over-training', geolensVersion: VERSION, source, dataset: dsMeta, n, layerCounting: counting, layers: meta };
+      written.push(...(await writeResult(dir, 'separation-over-training', ot, { '': overTrainingChart(ot, `Law of data separation over training — ${ds.name}`) })));
+    }
+    const secs = (Date.now() - t0) / 1000;
+
+    if (asJson) {
+      out(JSON.stringify(ot ? { separation: result, overTraining: ot } : result, null, 2));
+      return 0;
+    }
+    const lines: string[] = [];
+    lines.push(`law of data separation: ${path} (${target.kind === 'run' ? 'final model of the run' : 'ONNX model'})`);
+    lines.push(`  data: ${ds.name}${split ? ` (${split} part of the run's dataset)` : ''}, n = ${n}, K = ${K} classes, p = ${p0} input features`);
+    lines.push(`  ${counting}`);
+    lines.push(`  variant: ${variant}`);
+    if (!quiet) {
+      lines.push('');
+      const rows = [['l', 'layer', 'op', 'p', 'D_l', 'ln D_l', 'log10 D_l', 'residual']];
+      for (const l of result.layers) rows.push([String(l.index), l.name, l.op, String(l.featureDim), fmtD(l.D), fmtN(l.logD), fmtN(l.log10D), fmtSigned(l.residual)]);
+      lines.push(...table(rows, [true, false, false, true, true, true, true, true]));
+    }
+    lines.push('');
+    lines.push(...fitLines(law));
+    if (ot) {
+      lines.push('');
+      lines.push(`over training: the fit at each of ${ot.epochs.length} checkpoints`);
+      if (!quiet) {
+        const rows = [['epoch', 'ρ', 'Pearson r', 'law holds', 'D_0', `D_${meta.length - 1}`]];
+        for (const e of ot.epochs) rows.push([String(e.epoch), fmtN(e.rho, 4), fmtR(e.pearsonR), decays(e) ? 'yes' : e.lawHolds ? 'no (D grows)' : 'no', fmtD(e.D[0]!), fmtD(e.D[e.D.length - 1]!)]);
+        lines.push(...table(rows, [true, true, true, false, true, true]));
+      }
+      const firstHolds = ot.epochs.find((e, i) => ot.epochs.slice(i).every(decays));
+      lines.push(firstHolds ? `  the law holds (|r| ≥ ${law.fit?.lawThreshold ?? 0.9}, ρ < 1) from epoch ${firstHolds.epoch} on` : '  the law does not hold at the last checkpoint');
+    }
+    const allWarnings = [...law.warnings, ...(ot?.warnings ?? [])];
+    if (allWarnings.length) {
+      lines.push('');
+      lines.push(`warnings (${allWarnings.length}):`);
+      for (const w of allWarnings.slice(0, 10)) lines.push(`  - ${w}`);
+      if (allWarnings.length > 10) lines.push(`  … ${allWarnings.length - 10} more in the JSON`);
+    }
+    lines.push('');
+    lines.push(`wrote ${written.join(', ')} (${secs.toFixed(1)}s)`);
+    for (const l of lines) out(l);
+    return 0;
+  } finally {
+    progress.done();
+    await engine.dispose();
+  }
+}
