@@ -31,7 +31,7 @@ import { Rng } from '../util/random.js';
 import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { createProgress, type ProgressSink } from './progress.js';
 import { resultsDir, writeResult } from './results.js';
-import { openTarget, probeData, type ProbeTarget } from './target.js';
+import { openTarget, probeData } from './target.js';
 
 export const DIM_RESULT_SCHEMA_VERSION = 1;
 
@@ -131,7 +131,7 @@ export interface WalkRecord {
   ranks: number[];
   /** Euclidean distance from the start, along the walk. */
   distance: number[];
-  /** The visited points (only for inputs with d ≤ 64; image walks go to dim-walks.png). */
+  /** The visited points (flattened; left out for image inputs with d > 64, whose walks go to dim-walks.png). */
   points?: number[][];
   /** max_t |p_c(t) − p_c(0)|, c the class predicted at the start. */
   maxProbabilityChange: number;
@@ -558,6 +558,17 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
   const say = (l = ''): void => void lines.push(l);
 
   try {
+    // compared datasets are loaded (and checked) first, so that a bad spec fails before any work
+    const compareData = new Map<string, Dataset>();
+    for (const it of compare ?? []) {
+      if (it.transform || it.spec === RESAMPLE) continue;
+      const loaded = await loadDataset(it.spec, { seed });
+      if (numel(loaded.sampleShape) !== d) {
+        throw new GeolensError('BAD_SHAPE', `--compare ${it.spec}: samples of shape [${loaded.sampleShape.join(', ')}] do not fit the model's input [${sampleShape.join(', ')}] (${d} values per sample); compare datasets of the model's input size, or transforms of the base data (${COMPARE_BUILTINS.join(', ')}).`);
+      }
+      compareData.set(it.spec, pickPoints(loaded, n, seed).points);
+    }
+
     // ---------------------------------------------------------------- spectrum
     const base = await measureSpectrum(engine, model, points, { rtol, ...(batchSize !== undefined ? { batchSize } : {}), progress });
     const sp = base.spectrum;
@@ -609,9 +620,11 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
       const stepSize = walkStepSize ?? defaultStepSize(points);
       const session = await engine.load(buildInputJacobian(model.graph, { input: model.input.name, logits: model.logits, numClasses: C }));
       const ev = batchedEvaluator(session, model, Math.max(1, Math.min(1024, Math.floor(2 ** 22 / (C * d)))));
-      const keepPoints = d <= 64;
+      // images (by the data's sample shape: the model may take them flattened) go to a PNG strip instead of JSON
+      const imageShape = dataset.sampleShape;
+      const isImage = (imageShape.length === 3 && (imageShape[0] === 1 || imageShape[0] === 3)) || imageShape.length === 2;
+      const keepPoints = d <= 64 || !isImage;
       const starts = Math.min(walkPoints, points.y.length);
-      const isImage = (sampleShape.length === 3 && (sampleShape[0] === 1 || sampleShape[0] === 3)) || sampleShape.length === 2;
       const frameEvery = Math.max(1, Math.ceil(walkSteps / 10));
       const jobs: Promise<{ rec: WalkRecord; frames: Float64Array[] }>[] = [];
       let doneWalks = 0;
@@ -707,7 +720,7 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
       if (isImage) {
         const range = valueRange(points);
         const scale = 2;
-        png = walkStrip(done.map((j) => j.frames), sampleShape, range, scale);
+        png = walkStrip(done.map((j) => j.frames), imageShape, range, scale);
         walksResult.images = { file: 'dim-walks.png', frameEvery, scale, valueRange: range };
       }
       written.push(...(await writeResult(dir, 'dim-walks', walksResult)));
@@ -756,13 +769,7 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
           const rest = Array.from({ length: dataset.y.length }, (_, j) => j).filter((j) => !taken.has(j));
           const pool = rest.length >= points.y.length ? selectSamples(dataset, rest) : dataset;
           ds = pickPoints(pool, n, seed + 1).points;
-        } else {
-          const loaded = await loadDataset(it.spec, { seed });
-          if (numel(loaded.sampleShape) !== d) {
-            throw new GeolensError('BAD_SHAPE', `--compare ${it.spec}: samples of shape [${loaded.sampleShape.join(', ')}] do not fit the model's input [${sampleShape.join(', ')}]; for image datasets use a transform (${DATASET_TRANSFORM_SPECS.join(', ')}) or a spec with #resize=HxW.`);
-          }
-          ds = pickPoints(loaded, n, seed).points;
-        }
+        } else ds = compareData.get(it.spec)!;
         const name = named.some((x) => x.name === it.spec) ? `${it.spec} (${i + 1})` : it.spec;
         const m = await measureSpectrum(engine, model, ds, { rtol, ...(batchSize !== undefined ? { batchSize } : {}), progress, label: it.spec });
         named.push({ name, spec: it.spec, kind: it.transform || it.spec === RESAMPLE ? 'transform' : 'dataset', ds, m });

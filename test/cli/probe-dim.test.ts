@@ -1,6 +1,6 @@
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainCommand } from '../../src/cli/train.js';
@@ -47,6 +47,8 @@ before(async () => {
   const code = await trainCommand(['--dataset', 'moons', '--widths', '16x2', '--epochs', '12', '--batch-size', '64', '--optimizer', 'adam', '--lr', '0.01', '--quiet', '--out', run], sink().out);
   assert.equal(code, 0);
 });
+
+after(() => rmSync(root, { recursive: true, force: true }));
 
 test('probe dim writes a valid dim.json (finite, rank ≤ C − 1 = 1) and a box-plot SVG', async () => {
   const out = join(root, 'res-spectrum');
@@ -182,24 +184,24 @@ test("an 'across' walk keeps the predicted probability nearly constant while 'al
 test('--compare gives a symmetric distance matrix with zero diagonal, a table and a box plot', async () => {
   const out = join(root, 'res-compare');
   const { lines, out: o } = sink();
-  assert.equal(await dimCommand([run, '--n', '48', '--compare', 'circles#n=200,noise:0.3,inverted', '--out', out, '--quiet'], o), 0);
+  assert.equal(await dimCommand([run, '--n', '48', '--compare', 'circles#n=200,noise:0.3,inverted,resample', '--out', out, '--quiet'], o), 0);
   const text = lines.join('\n');
   assert.match(text, /mean over k of the 1-Wasserstein distance between the distributions of log10 λ_k/);
   const r = readJson<DimDistancesResult>(join(out, 'dim-distances.json'));
   assert.equal(r.schemaVersion, 1);
-  assert.deepEqual(r.matrix.names, ['moons-test', 'circles#n=200', 'noise:0.3', 'inverted']);
+  assert.deepEqual(r.matrix.names, ['moons-test', 'circles#n=200', 'noise:0.3', 'inverted', 'resample']);
   assert.match(r.definition, /1-Wasserstein/);
   const M = r.matrix.matrix;
-  assert.equal(M.length, 4);
-  for (let i = 0; i < 4; i++) {
+  assert.equal(M.length, 5);
+  for (let i = 0; i < 5; i++) {
     assert.equal(M[i]![i], 0);
-    for (let j = 0; j < 4; j++) {
+    for (let j = 0; j < 5; j++) {
       assert.equal(M[i]![j], M[j]![i]);
       if (i !== j) assert.ok(typeof M[i]![j] === 'number' && M[i]![j]! > 0 && Number.isFinite(M[i]![j]!), `M[${i}][${j}] = ${M[i]![j]}`);
     }
   }
-  assert.deepEqual(r.datasets.map((d) => d.kind), ['base', 'dataset', 'transform', 'transform']);
-  assert.deepEqual(r.datasets.map((d) => d.n), [48, 48, 48, 48]);
+  assert.deepEqual(r.datasets.map((d) => d.kind), ['base', 'dataset', 'transform', 'transform', 'transform']);
+  assert.deepEqual(r.datasets.map((d) => d.n), [48, 48, 48, 48, 48]);
   assert.match(readFileSync(join(out, 'dim-distances.svg'), 'utf8'), /noise:0\.3/);
   assert.deepEqual(splitCompareList('circles#n=200,seed=3,noise:0.3'), ['circles#n=200,seed=3', 'noise:0.3']);
   assert.deepEqual(splitCompareList('idx:a,b;inverted'), ['idx:a,b', 'inverted']);
@@ -217,7 +219,10 @@ test('bad flags give usage errors listing the valid choices; an .onnx without --
   assert.match(r.err, /--n '0' must be an integer ≥ 1/);
   r = await mainCaptured(['probe', 'dim', run, '--compare', 'noise:abc']);
   assert.equal(r.code, 2);
-  assert.match(r.err, /rotated:<deg>, inverted, noise:<sigma>, uniform/);
+  assert.match(r.err, /rotated:<deg>, inverted, noise:<sigma>, uniform, resample/);
+  r = await mainCaptured(['probe', 'dim', run, '--compare', 'inverted,inverted']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /lists 'inverted' twice/);
   r = await mainCaptured(['probe', 'dim', run, '--split', 'validation']);
   assert.equal(r.code, 2);
   assert.match(r.err, /choose one of: train, test, all/);
