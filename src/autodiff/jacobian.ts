@@ -8,7 +8,7 @@
  * (Reshape targets should use 0 or -1 for the batch axis).
  */
 import { GeolensError } from '../errors.js';
-import type { Engine, ProgressFn, RunTensor } from '../engine/engine.js';
+import type { CompiledGraph, Engine, ProgressFn, RunTensor } from '../engine/engine.js';
 import type { GraphBuilder } from '../onnx/builder.js';
 import { DataType, type Dim } from '../onnx/proto.js';
 import { inferShapes } from '../onnx/shapes.js';
@@ -25,7 +25,8 @@ export interface InputJacobianOptions {
 }
 
 /** Output names of the graph `buildInputJacobian` returns. */
-export const JACOBIAN_OUTPUTS = ['logits', 'probs', 'jacobian', 'jacobian_logsoftmax'] as const;
+export const JACOBIAN_OUTPUTS = ['logits', 'probs', 'jacobian', 'jacobian_logsoftmax', 'jacobian_gram'] as const;
+export type JacobianOutput = (typeof JACOBIAN_OUTPUTS)[number];
 
 function bad(message: string): never {
   throw new GeolensError('BAD_ARGUMENT', message);
@@ -49,7 +50,8 @@ function renameTensor(b: GraphBuilder, from: string, to: string): void {
  * single input is `opts.input`, shape [N, …sampleShape] (N symbolic), and whose outputs are
  *  - `logits` [N, C] and `probs` [N, C] (softmax of the logits),
  *  - `jacobian` [N, C, d]: ∂logits/∂x with x flattened, d = prod(sampleShape),
- *  - `jacobian_logsoftmax` [N, C, d]: ∂log softmax/∂x = J − 1·(pᵀJ).
+ *  - `jacobian_logsoftmax` [N, C, d]: ∂log softmax/∂x = J − 1·(pᵀJ),
+ *  - `jacobian_gram` [N, C, C]: J Jᵀ per sample (what the DIM spectrum needs, without copying J out).
  * Nodes that the logits do not depend on (losses, extra heads) are dropped; the logits may depend on no graph
  * input other than `opts.input`. Forward tensors whose names clash with the output names are renamed.
  */
@@ -135,6 +137,7 @@ export function buildInputJacobian(forward: GraphBuilder, opts: InputJacobianOpt
   b.namedOutput('probs', probs, [N, C], et);
   b.namedOutput('jacobian', jac, [N, C, d], et);
   b.namedOutput('jacobian_logsoftmax', jacLs, [N, C, d], et);
+  b.namedOutput('jacobian_gram', b.matmul(jac, b.transpose(jac, [0, 2, 1])), [N, C, C], et);
   return b;
 }
 
@@ -145,6 +148,57 @@ export interface InputJacobianRunOptions extends InputJacobianOptions {
    */
   batchSize?: number;
   onProgress?: ProgressFn;
+}
+
+/** Compiled Jacobian graphs per engine and forward graph (rebuilding and hashing a large graph costs milliseconds). */
+const compiled = new WeakMap<Engine, WeakMap<GraphBuilder, Map<string, { version: string; graph: Promise<{ g: GraphBuilder; session: CompiledGraph }> }>>>();
+
+function compiledJacobian(engine: Engine, forward: GraphBuilder, opts: InputJacobianOptions): Promise<{ g: GraphBuilder; session: CompiledGraph }> {
+  const perEngine = compiled.get(engine) ?? new WeakMap();
+  compiled.set(engine, perEngine);
+  const perForward = perEngine.get(forward) ?? new Map();
+  perEngine.set(forward, perForward);
+  const key = `${opts.input}\u0000${opts.logits}\u0000${opts.numClasses}`;
+  // a cheap guard against a forward graph changed in place after the first call
+  const version = `${forward.nodes.length}/${forward.initializers.size}/${forward.inputs.length}`;
+  const hit = perForward.get(key);
+  if (hit && hit.version === version) return hit.graph;
+  const graph = (async () => {
+    const g = buildInputJacobian(forward, opts);
+    return { g, session: await engine.load(g) };
+  })();
+  perForward.set(key, { version, graph });
+  graph.catch(() => perForward.delete(key));
+  return graph;
+}
+
+/** Runs the Jacobian graph and fetches only the named outputs (the others are not copied out of onnxruntime). */
+export async function inputJacobianOutputs<K extends JacobianOutput>(engine: Engine, forward: GraphBuilder, opts: InputJacobianRunOptions, x: Tensor, outputs: readonly K[]): Promise<Record<K, Tensor>> {
+  const { g, session } = await compiledJacobian(engine, forward, opts);
+  const info = g.inputs[0]!;
+  const sample = info.shape!.slice(1) as number[];
+  const C = opts.numClasses;
+  const d = numel(sample);
+  if (x.shape.length !== sample.length + 1 || sample.some((s, i) => x.shape[i + 1] !== s)) {
+    throw new GeolensError('BAD_SHAPE', `inputJacobian: x has shape [${x.shape.join(', ')}] but the model expects [N, ${sample.join(', ')}].`);
+  }
+  const wantF64 = info.elemType === DataType.DOUBLE;
+  if (wantF64 !== x.data instanceof Float64Array) {
+    throw new GeolensError('UNSUPPORTED_DTYPE', `inputJacobian: the model takes ${wantF64 ? 'float64' : 'float32'} input but x is ${x.data instanceof Float64Array ? 'float64' : 'float32'}; convert x.`);
+  }
+  const n = x.shape[0]!;
+  const shapes: Record<JacobianOutput, number[]> = { logits: [0, C], probs: [0, C], jacobian: [0, C, d], jacobian_logsoftmax: [0, C, d], jacobian_gram: [0, C, C] };
+  const out = {} as Record<K, Tensor>;
+  if (n === 0) {
+    const Ctor = x.data.constructor as new (len: number) => FloatArray;
+    for (const k of outputs) out[k] = { data: new Ctor(0), shape: shapes[k] };
+    return out;
+  }
+  const batchSize = opts.batchSize ?? Math.max(1, Math.min(64, Math.floor(2 ** 20 / (C * d))));
+  if (!Number.isInteger(batchSize) || batchSize < 1) bad(`inputJacobian: batchSize must be a positive integer (got ${batchSize}).`);
+  const r = await session.runBatched({ [opts.input]: x as RunTensor }, [opts.input], batchSize, outputs, opts.onProgress);
+  for (const k of outputs) out[k] = { data: r[k]!.data as FloatArray, shape: r[k]!.shape };
+  return out;
 }
 
 export interface InputJacobianResult {
@@ -163,32 +217,6 @@ export interface InputJacobianResult {
  * in batches (the compiled graph is cached by the engine).
  */
 export async function inputJacobian(engine: Engine, forward: GraphBuilder, opts: InputJacobianRunOptions, x: Tensor): Promise<InputJacobianResult> {
-  const g = buildInputJacobian(forward, opts);
-  const info = g.inputs[0]!;
-  const sample = info.shape!.slice(1) as number[];
-  const C = opts.numClasses;
-  const d = numel(sample);
-  if (x.shape.length !== sample.length + 1 || sample.some((s, i) => x.shape[i + 1] !== s)) {
-    throw new GeolensError('BAD_SHAPE', `inputJacobian: x has shape [${x.shape.join(', ')}] but the model expects [N, ${sample.join(', ')}].`);
-  }
-  const wantF64 = info.elemType === DataType.DOUBLE;
-  if (wantF64 !== x.data instanceof Float64Array) {
-    throw new GeolensError('UNSUPPORTED_DTYPE', `inputJacobian: the model takes ${wantF64 ? 'float64' : 'float32'} input but x is ${x.data instanceof Float64Array ? 'float64' : 'float32'}; convert x.`);
-  }
-  const n = x.shape[0]!;
-  const Ctor = x.data.constructor as new (len: number) => FloatArray;
-  if (n === 0) {
-    return {
-      logits: { data: new Ctor(0), shape: [0, C] },
-      probs: { data: new Ctor(0), shape: [0, C] },
-      jacobian: { data: new Ctor(0), shape: [0, C, d] },
-      jacobianLogSoftmax: { data: new Ctor(0), shape: [0, C, d] },
-    };
-  }
-  const batchSize = opts.batchSize ?? Math.max(1, Math.min(64, Math.floor(2 ** 20 / (C * d))));
-  if (!Number.isInteger(batchSize) || batchSize < 1) bad(`inputJacobian: batchSize must be a positive integer (got ${batchSize}).`);
-  const session = await engine.load(g);
-  const r = await session.runBatched({ [opts.input]: x as RunTensor }, [opts.input], batchSize, JACOBIAN_OUTPUTS, opts.onProgress);
-  const t = (name: string): Tensor => ({ data: r[name]!.data as FloatArray, shape: r[name]!.shape });
-  return { logits: t('logits'), probs: t('probs'), jacobian: t('jacobian'), jacobianLogSoftmax: t('jacobian_logsoftmax') };
+  const r = await inputJacobianOutputs(engine, forward, opts, x, ['logits', 'probs', 'jacobian', 'jacobian_logsoftmax']);
+  return { logits: r.logits, probs: r.probs, jacobian: r.jacobian, jacobianLogSoftmax: r.jacobian_logsoftmax };
 }

@@ -51,6 +51,13 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntry = process.argv[1] !== undefined && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
 if (isEntry) {
+  // `geolens … | head` closes the pipe early: stop quietly instead of crashing with EPIPE
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { buildInputJacobian, inputJacobian } from '../autodiff/jacobian.js';
+import { buildInputJacobian, inputJacobianOutputs } from '../autodiff/jacobian.js';
 import { loadDataset } from '../data/node.js';
 import { selectSamples } from '../data/split.js';
 import type { Dataset } from '../data/types.js';
@@ -20,7 +20,7 @@ import { GeolensError } from '../errors.js';
 import { writeFileAtomic } from '../models/node.js';
 import type { ImportedModel } from '../onnx/import.js';
 import { DataType } from '../onnx/proto.js';
-import { DIM_DEFAULT_RTOL, DIM_METHOD, dimSpectrum } from '../probes/dim/compute.js';
+import { DIM_DEFAULT_RTOL, DIM_METHOD, dimSpectrum, dimSpectrumFromGram } from '../probes/dim/compute.js';
 import { datasetDistanceMatrix, dimSpectrumStats, sortedQuantile, SPECTRUM_DISTANCE_DEFINITION } from '../probes/dim/distance.js';
 import { applyDatasetTransform, DATASET_TRANSFORM_SPECS, parseDatasetTransform, transformName, valueRange, type DatasetTransform } from '../probes/dim/transforms.js';
 import type { DatasetDistanceMatrix, DimSpectrum, DimSpectrumStats, FoliationWalk, FoliationWalkMode, WalkEvaluation } from '../probes/dim/types.js';
@@ -241,7 +241,7 @@ export async function measureSpectrum(
 ): Promise<MeasuredSpectrum> {
   const C = model.numClasses;
   const label = opts.label ?? 'jacobians';
-  const jac = await inputJacobian(
+  const jac = await inputJacobianOutputs(
     engine,
     model.graph,
     {
@@ -252,9 +252,10 @@ export async function measureSpectrum(
       onProgress: (d, t) => opts.progress?.update(label, d, t),
     },
     modelInput(model, points),
+    ['probs', 'jacobian_gram'],
   );
   opts.progress?.done();
-  const spectrum = dimSpectrum(jac.jacobian, jac.probs, opts.rtol !== undefined ? { rtol: opts.rtol } : {});
+  const spectrum = dimSpectrumFromGram(jac.jacobian_gram, jac.probs, numel(points.sampleShape), opts.rtol !== undefined ? { rtol: opts.rtol } : {});
   const n = points.y.length;
   const predicted: number[] = [];
   const confidence: number[] = [];

@@ -76,9 +76,14 @@ function frame(o: ChartOptions, xr: [number, number], yr: [number, number], xTic
   return { x, y, parts, close: () => parts.join('\n') + '\n</svg>\n' };
 }
 
+/** [min, max] of the finite values, widened by 5% on each side so marks never sit on the frame. */
 function extent(vs: number[]): [number, number] {
   const f = vs.filter(Number.isFinite);
-  return f.length ? [Math.min(...f), Math.max(...f)] : [0, 1];
+  if (!f.length) return [0, 1];
+  const lo = Math.min(...f);
+  const hi = Math.max(...f);
+  const pad = 0.05 * (hi - lo);
+  return [lo - pad, hi + pad];
 }
 
 function legend(f: Frame, names: string[], x0: number): void {

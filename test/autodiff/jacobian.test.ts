@@ -12,7 +12,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildInputJacobian, inputJacobian } from '../../src/autodiff/jacobian.js';
+import { buildInputJacobian, inputJacobian, inputJacobianOutputs } from '../../src/autodiff/jacobian.js';
 import { defaultEngine } from '../../src/engine/node.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { DataType } from '../../src/onnx/proto.js';
@@ -132,6 +132,13 @@ test('MLP (MatMul/Add/Relu/Tanh, float64): Jacobian and log-softmax Jacobian mat
   t.diagnostic(`mlp float64: jacobian max rel err ${e.toExponential(2)}, jacobian_logsoftmax ${eL.toExponential(2)}`);
   assert.ok(e < 1e-6, `jacobian rel err ${e}`);
   assert.ok(eL < 1e-6, `jacobian_logsoftmax rel err ${eL}`);
+
+  // the in-graph Gram J Jᵀ equals the product of the fetched Jacobians
+  const { jacobian_gram: K } = await inputJacobianOutputs(defaultEngine(), fwd, { input: 'x', logits: 'logits', numClasses: 4 }, { data: x.data, shape: x.shape }, ['jacobian_gram']);
+  const Jd = r.jacobian.data;
+  const Kref = new Float64Array(6 * 16);
+  for (let i = 0; i < 6; i++) for (let a = 0; a < 4; a++) for (let b2 = 0; b2 < 4; b2++) for (let k = 0; k < 5; k++) Kref[i * 16 + a * 4 + b2]! += Jd[i * 20 + a * 5 + k]! * Jd[i * 20 + b2 * 5 + k]!;
+  assert.ok(relErr(K.data, Kref) < 1e-12, `gram rel err ${relErr(K.data, Kref)}`);
 });
 
 test('CNN (Conv/Relu/MaxPool/Flatten/Gemm, float32): Jacobian matches finite differences', async (t) => {
@@ -203,6 +210,7 @@ test('buildInputJacobian: graph outputs, pruning, and errors', async () => {
     ['probs', ['N', 4]],
     ['jacobian', ['N', 4, 5]],
     ['jacobian_logsoftmax', ['N', 4, 5]],
+    ['jacobian_gram', ['N', 4, 4]],
   ]);
   assert.ok(!g.nodes.some((n) => n.inputs.includes('labels')));
   const err = (f: () => unknown, code: string): void => assert.throws(f, (e: unknown) => e instanceof GeolensError && e.code === code);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   dimSpectrum,
+  dimSpectrumFromGram,
   dataInformationMatrix,
   dimSpectrumStats,
   spectrumDistance,
@@ -325,4 +326,28 @@ test('dim: shape errors are typed', () => {
     () => dimSpectrum({ data: new Float64Array(6), shape: [1, 3, 2] }, { data: new Float64Array([0.5, -0.1, 0.6]), shape: [1, 3] }),
     (e: unknown) => e instanceof GeolensError && e.code === 'BAD_ARGUMENT',
   );
+});
+
+test('dim: dimSpectrumFromGram (Gram J Jᵀ given) equals dimSpectrum on the same points', () => {
+  const rng = new Rng(99);
+  const B = 7;
+  const C = 5;
+  const d = 11;
+  const J = new Float64Array(B * C * d).map(() => rng.normal());
+  const p = new Float64Array(B * C);
+  for (let b = 0; b < B; b++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += (p[b * C + c] = Math.exp(2 * rng.normal()));
+    for (let c = 0; c < C; c++) p[b * C + c]! /= s;
+  }
+  const K = new Float64Array(B * C * C);
+  for (let b = 0; b < B; b++) for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) for (let k = 0; k < d; k++) K[b * C * C + i * C + j]! += J[b * C * d + i * d + k]! * J[b * C * d + j * d + k]!;
+  const a = dimSpectrum({ data: J, shape: [B, C, d] }, { data: p, shape: [B, C] });
+  const g = dimSpectrumFromGram({ data: K, shape: [B, C, C] }, { data: p, shape: [B, C] }, d);
+  for (let b = 0; b < B; b++) {
+    assert.equal(g.points[b]!.rank, a.points[b]!.rank);
+    assert.ok(Math.abs(g.points[b]!.trace - a.points[b]!.trace) < 1e-10 * Math.abs(a.points[b]!.trace));
+    a.points[b]!.eigenvalues.forEach((l, k) => assert.ok(Math.abs(g.points[b]!.eigenvalues[k]! - l) < 1e-10 * a.points[b]!.eigenvalues[0]!));
+  }
+  assert.throws(() => dimSpectrumFromGram({ data: K, shape: [B, C, C - 1] }, { data: p, shape: [B, C] }, d), /gram \[B, C, C\]/);
 });

@@ -76,30 +76,12 @@ export function probabilityCovariance(p: Float64Array): Float64Array {
 }
 
 /**
- * Spectrum of D(x) at one point from J (C×d at `jOffset`) and p (length C at `pOffset`).
- * Exposed for the foliation walk; most callers want `dimSpectrum`.
+ * The spectrum from the Gram matrix K = J Jᵀ (C×C) and normalised p: S = A^{1/2} K A^{1/2}, its eigenpairs, the
+ * clipped top min(C − 1, d) eigenvalues, the numerical rank and trace D = Tr(A K).
  */
-export function pointSpectrum(
-  J: ArrayLike<number>,
-  jOffset: number,
-  p: ArrayLike<number>,
-  pOffset: number,
-  C: number,
-  d: number,
-  rtol: number,
-  wantVectors: boolean,
-  where = 'dimSpectrum',
-): PointSpectrumRaw {
-  const { p: pn, sumDeviation } = normaliseProbabilities(p, pOffset, C, where);
-  const Jx = new Float64Array(C * d);
-  for (let i = 0; i < C * d; i++) {
-    const v = J[jOffset + i]!;
-    if (!Number.isFinite(v)) fail('BAD_ARGUMENT', `${where}: Jacobian entry ${i} is ${v}; remove NaN/Infinity first`);
-    Jx[i] = v;
-  }
+function gramSpectrumCore(K: ArrayLike<number>, pn: Float64Array, C: number, d: number, rtol: number) {
   const A = probabilityCovariance(pn);
   const Ah = psdSqrt(A, C);
-  const K = gramOfRows(Jx, C, d); // J Jᵀ
   let trace = 0;
   for (let i = 0; i < C * C; i++) trace += A[i]! * K[i]!;
   // S = Ah K Ah (C×C), symmetrised.
@@ -127,6 +109,32 @@ export function pointSpectrum(
   const lmax = eigenvalues.length > 0 ? eigenvalues[0]! : 0;
   let rank = 0;
   while (rank < maxRank && eigenvalues[rank]! > rtol * lmax && eigenvalues[rank]! > 0) rank++;
+  return { A, Ah, eig, eigenvalues, rank, trace };
+}
+
+/**
+ * Spectrum of D(x) at one point from J (C×d at `jOffset`) and p (length C at `pOffset`).
+ * Exposed for the foliation walk; most callers want `dimSpectrum`.
+ */
+export function pointSpectrum(
+  J: ArrayLike<number>,
+  jOffset: number,
+  p: ArrayLike<number>,
+  pOffset: number,
+  C: number,
+  d: number,
+  rtol: number,
+  wantVectors: boolean,
+  where = 'dimSpectrum',
+): PointSpectrumRaw {
+  const { p: pn, sumDeviation } = normaliseProbabilities(p, pOffset, C, where);
+  const Jx = new Float64Array(C * d);
+  for (let i = 0; i < C * d; i++) {
+    const v = J[jOffset + i]!;
+    if (!Number.isFinite(v)) fail('BAD_ARGUMENT', `${where}: Jacobian entry ${i} is ${v}; remove NaN/Infinity first`);
+    Jx[i] = v;
+  }
+  const { A, Ah, eig, eigenvalues, rank, trace } = gramSpectrumCore(gramOfRows(Jx, C, d), pn, C, d, rtol);
   let vectors: Float64Array | null = null;
   if (wantVectors) {
     vectors = new Float64Array(rank * d);
@@ -216,6 +224,36 @@ export function dimSpectrum(J: Tensor, p: Tensor, opts: DimSpectrumOptions = {})
   if (maxDev > 1e-3) warnings.push(`probabilities summed to 1 ± ${maxDev.toExponential(2)} and were renormalised; are they softmax outputs?`);
   if (d < C - 1) warnings.push(`input dimension d = ${d} < C − 1 = ${C - 1}: at most ${d} eigenvalues can be non-zero`);
   return { schemaVersion: 1, numPoints: B, numClasses: C, inputDim: d, rtol, method: DIM_METHOD, points, warnings };
+}
+
+/**
+ * The same spectra as {@link dimSpectrum} (no eigenvectors) from the per-point Gram matrices K = J Jᵀ [B, C, C]
+ * (e.g. the `jacobian_gram` output of the Jacobian graph, computed inside onnxruntime) and p [B, C]; `inputDim` is d.
+ * Cost per point O(C³), independent of d.
+ */
+export function dimSpectrumFromGram(gram: Tensor, p: Tensor, inputDim: number, opts: Omit<DimSpectrumOptions, 'eigenvectors'> = {}): DimSpectrum {
+  const B = p.shape[0] ?? 0;
+  const C = p.shape[1] ?? 0;
+  if (p.shape.length !== 2 || gram.shape.length !== 3 || gram.shape[0] !== B || gram.shape[1] !== C || gram.shape[2] !== C) {
+    fail('BAD_SHAPE', `dimSpectrumFromGram: expected gram [B, C, C] and p [B, C], got [${gram.shape.join(', ')}] and [${p.shape.join(', ')}]`);
+  }
+  if (C < 2) fail('BAD_SHAPE', `dimSpectrumFromGram: need at least 2 classes, got C = ${C}`);
+  const rtol = checkRtol('dimSpectrumFromGram', opts.rtol, DIM_DEFAULT_RTOL);
+  const points: DimPointSpectrum[] = [];
+  let maxDev = 0;
+  for (let b = 0; b < B; b++) {
+    const { p: pn, sumDeviation } = normaliseProbabilities(p.data, b * C, C, 'dimSpectrumFromGram');
+    maxDev = Math.max(maxDev, sumDeviation);
+    const K = gram.data.subarray(b * C * C, (b + 1) * C * C);
+    for (let i = 0; i < K.length; i++) if (!Number.isFinite(K[i]!)) fail('BAD_ARGUMENT', `dimSpectrumFromGram: Gram entry ${i} of point ${b} is ${K[i]}; remove NaN/Infinity first`);
+    const r = gramSpectrumCore(K, pn, C, inputDim, rtol);
+    points.push({ eigenvalues: Array.from(r.eigenvalues), rank: r.rank, trace: r.trace });
+    opts.onProgress?.(b + 1, B);
+  }
+  const warnings: string[] = [];
+  if (maxDev > 1e-3) warnings.push(`probabilities summed to 1 ± ${maxDev.toExponential(2)} and were renormalised; are they softmax outputs?`);
+  if (inputDim < C - 1) warnings.push(`input dimension d = ${inputDim} < C − 1 = ${C - 1}: at most ${inputDim} eigenvalues can be non-zero`);
+  return { schemaVersion: 1, numPoints: B, numClasses: C, inputDim, rtol, method: DIM_METHOD + '; Gram J Jᵀ computed in the Jacobian graph', points, warnings };
 }
 
 /**

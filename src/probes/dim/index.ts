@@ -1,5 +1,5 @@
 /** Data Information Matrix probe: per-point spectra of D(x), spectrum statistics and distances, foliation walks. */
-export { dimSpectrum, dataInformationMatrix, DIM_DEFAULT_RTOL, DIM_METHOD } from './compute.js';
+export { dimSpectrum, dimSpectrumFromGram, dataInformationMatrix, DIM_DEFAULT_RTOL, DIM_METHOD } from './compute.js';
 export {
   dimSpectrumStats,
   spectrumDistance,
