@@ -10,8 +10,7 @@
  *       C×C reduction in torch (float64 from the Gram matrix on).
  * After a warm-up the series are timed in interleaved rounds (the order rotates every round); the median points/s
  * of the rounds is reported with the ratio geolens/PyTorch from this one run. A profile splits each side into its
- * Jacobian and its spectrum part (and geolens' graph build + session-cache lookup that every `inputJacobian` call
- * pays).
+ * Jacobian and its spectrum part.
  *
  *   npm run bench:dim -- [--threads N] [--batch B] [--rounds R] [--round-ms MS] [--no-torch] [--no-profile]
  */
@@ -227,7 +226,7 @@ async function main(): Promise<void> {
     },
   };
   const geolensJacAll: Series = {
-    label: 'geolens: inputJacobian only (4 outputs, + build)',
+    label: 'geolens: inputJacobian only (4 outputs, J copied out)',
     part: 'jacobian',
     async run(rounds) {
       const t0 = performance.now();
@@ -236,20 +235,11 @@ async function main(): Promise<void> {
     },
   };
   const geolensDim: Series = {
-    label: 'geolens: dimSpectrum only (JS, 1 thread)',
+    label: 'geolens: dimSpectrum from J only (JS, 1 thread)',
     part: 'dim',
     async run(rounds) {
       const t0 = performance.now();
       for (let i = 0; i < rounds; i++) dimSpectrum(pre.jacobian, pre.probs);
-      return (performance.now() - t0) / 1000;
-    },
-  };
-  const geolensOverhead: Series = {
-    label: 'geolens: graph build + session-cache lookup',
-    part: 'overhead',
-    async run(rounds) {
-      const t0 = performance.now();
-      for (let i = 0; i < rounds; i++) await engine.load(buildInputJacobian(model.graph, jopts));
       return (performance.now() - t0) / 1000;
     },
   };
@@ -302,7 +292,7 @@ async function main(): Promise<void> {
     } else console.log('  geolens / PyTorch: skipped (no PyTorch)');
 
     if (opts.profile) {
-      const parts: Series[] = [geolensJacAll, geolensJac, geolensDim, geolensOverhead];
+      const parts: Series[] = [geolensJacAll, geolensJac, geolensDim];
       const best = torchAll.length ? torchAll.reduce((a, b) => (ms.find((m) => m.series === a)!.median >= ms.find((m) => m.series === b)!.median ? a : b)) : undefined;
       const bestMethod = best?.label.replace(/^PyTorch (\w+):.*$/, '$1');
       if (torch && bestMethod) parts.push(torch.series(bestMethod, 'jacobian', opts.threads), torch.series(bestMethod, 'dim', opts.threads));
@@ -310,7 +300,7 @@ async function main(): Promise<void> {
       table('profile: where the time goes (each part alone; points/s of that part)', mp, opts.threads, B);
       const ms_ = (s: Series): number => (1000 * B) / mp.find((m) => m.series === s)!.median;
       const total = (1000 * B) / g.median;
-      console.log(`  geolens per batch of ${B}: ${fmt(total, 1)} ms in all; inputJacobian ${fmt(ms_(geolensJacAll), 1)} ms (of which session.run with probs + jacobian ${fmt(ms_(geolensJac), 1)} ms, graph build + cache lookup ${fmt(ms_(geolensOverhead), 1)} ms; the rest: the unused jacobian_logsoftmax output and copies) + dimSpectrum ${fmt(ms_(geolensDim), 1)} ms`);
+      console.log(`  geolens per batch of ${B}: ${fmt(total, 1)} ms in all (Jacobian graph with J Jᵀ inside, then C×C spectra in JS). For comparison, the J-copying path: inputJacobian ${fmt(ms_(geolensJacAll), 1)} ms (session.run with probs + jacobian alone ${fmt(ms_(geolensJac), 1)} ms) + dimSpectrum from J ${fmt(ms_(geolensDim), 1)} ms`);
       if (torch && bestMethod) {
         const tj = parts[4]!;
         const td = parts[5]!;
