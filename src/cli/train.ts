@@ -40,6 +40,7 @@ const FLAGS: FlagSpec = {
   out: { type: 'string', help: 'run directory [default: runs/<dataset>-<model>-<time>]' },
   resume: { type: 'boolean', default: false, help: 'continue the run in --out from its last checkpoint' },
   threads: { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' },
+  provider: { type: 'string', default: 'cpu', choices: ['cpu', 'cuda'], help: 'onnxruntime execution provider (cuda needs an onnxruntime-node build with CUDA)' },
   quiet: { type: 'boolean', default: false, help: 'print only the summary' },
   help: { type: 'boolean', short: 'h', default: false, help: 'show this help' },
 };
@@ -126,7 +127,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   const def = buildModel(config.model);
   const t = config.train;
   const threads = values.threads !== undefined ? numberFlag('train', 'threads', values.threads, { integer: true, min: 1 }) : undefined;
-  const engine = createNodeEngine(threads !== undefined ? { threads } : {});
+  const engine = createNodeEngine({ ...(threads !== undefined ? { threads } : {}), provider: values.provider as 'cpu' | 'cuda' });
   const recorder = new TrajectoryRecorder({ every: t.recordEvery, last: t.recordLast });
 
   if (resume) {

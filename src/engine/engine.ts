@@ -178,7 +178,10 @@ export class Engine {
       .then((s) => new CompiledGraph(this.ort, s, key))
       .catch((e: Error) => {
         this.cache.delete(key);
-        throw new GeolensError('ENGINE', `onnxruntime could not load the graph: ${e.message}`);
+        const hint = this.provider !== 'cpu' && /provider|backend|cuda|not (found|available|supported)/i.test(e.message)
+          ? ` The '${this.provider}' execution provider is not available in this onnxruntime build (onnxruntime-node ships CUDA binaries only when installed with them); use provider 'cpu'.`
+          : '';
+        throw new GeolensError('ENGINE', `onnxruntime could not load the graph: ${e.message.trim().replace(/([^.])$/, '$1.')}${hint}`);
       });
     this.cache.set(key, p);
     while (this.cache.size > this.maxSessions) {
