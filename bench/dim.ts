@@ -14,13 +14,9 @@
  *
  *   npm run bench:dim -- [--threads N] [--batch B] [--rounds R] [--round-ms MS] [--no-torch] [--no-profile]
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildInputJacobian, inputJacobian, inputJacobianOutputs } from '../src/autodiff/jacobian.js';
 import { importDefinition } from '../src/cli/target.js';
 import { createNodeEngine } from '../src/engine/node.js';
@@ -30,41 +26,23 @@ import type { SafetensorsInput } from '../src/models/safetensors.js';
 import { dimSpectrum, dimSpectrumFromGram } from '../src/probes/dim/compute.js';
 import type { Tensor } from '../src/tensor.js';
 import { Rng } from '../src/util/random.js';
+import { fmt, loadAverage, measure, measuredOf, parseBenchArgs, printHost, ratioLine, runBench, startTorch, table as measuredTable, type BenchOptions, type Measured, type TorchChild, type WarmUp } from './common.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const SEED = 1;
 const MLP: ModelConfig = { kind: 'mlp', inputShape: [784], widths: [256, 256], numClasses: 10 };
 const C = 10;
 const D = 784;
 
-interface Options {
-  threads: number;
+interface Options extends BenchOptions {
   batch: number;
-  rounds: number;
-  roundMs: number;
-  torch: boolean;
   profile: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { threads: availableParallelism(), batch: 256, rounds: 7, roundMs: 600, torch: true, profile: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const num = (): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
-      return v;
-    };
-    if (a === '--threads') o.threads = Math.floor(num());
-    else if (a === '--batch') o.batch = Math.floor(num());
-    else if (a === '--rounds') o.rounds = Math.floor(num());
-    else if (a === '--round-ms') o.roundMs = num();
-    else if (a === '--no-torch') o.torch = false;
-    else if (a === '--no-profile') o.profile = false;
-    else throw new Error(`unknown option ${a}; see the header of bench/dim.ts`);
-  }
-  return o;
+  return parseBenchArgs<Options>(argv, { batch: 256, profile: true }, {
+    '--batch': (o, num) => (o.batch = Math.floor(num())),
+    '--no-profile': (o) => (o.profile = false),
+  }, 'bench/dim.ts');
 }
 
 /** One thing being timed: `run(k)` does k rounds of B points and says how long they took (seconds). */
@@ -76,112 +54,35 @@ interface Series {
 }
 
 // ------------------------------------------------------------------------------------------------ PyTorch child
-class TorchChild {
-  private constructor(
-    private readonly proc: ChildProcessWithoutNullStreams,
-    private readonly lines: AsyncIterator<string>,
-    readonly version: string,
-    readonly threads: number,
-    readonly methods: string[],
-  ) {}
+/** dim_torch.py's first line also names the Jacobian methods it has. */
+type DimTorch = TorchChild<{ methods: string[] }>;
 
-  static async start(dataPath: string, threads: number, config: unknown): Promise<TorchChild> {
-    // OpenBLAS settings meant for this process's onnxruntime are not the child's business
-    const env = { ...process.env };
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
-    const proc = spawn(PYTHON, [join(HERE, 'dim_torch.py'), '--threads', String(threads), '--data', dataPath, '--config', JSON.stringify(config)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.stdin.on('error', () => undefined);
-    const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-    const first = await lines.next();
-    if (first.done) throw new Error(`python exited: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    const hello = JSON.parse(first.value) as { ready?: boolean; error?: string; torch?: string; threads?: number; methods?: string[] };
-    if (!hello.ready) {
-      proc.kill();
-      throw new Error(hello.error ?? 'the PyTorch child did not start');
-    }
-    return new TorchChild(proc, lines, hello.torch!, hello.threads!, hello.methods ?? ['autograd']);
-  }
+const torchMethods = (torch: DimTorch): string[] => torch.hello.methods ?? ['autograd'];
 
-  async command<T>(cmd: Record<string, unknown>): Promise<T> {
-    this.proc.stdin.write(JSON.stringify(cmd) + '\n');
-    const r = await this.lines.next();
-    if (r.done) throw new Error('the PyTorch child exited');
-    return JSON.parse(r.value) as T;
-  }
-
-  series(method: string, part: Series['part'], threads: number): Series {
-    const what = part === 'all' ? 'Jacobian + DIM' : part === 'jacobian' ? 'Jacobian only' : 'DIM reduction only';
-    return {
-      label: `PyTorch ${method}: ${what}`,
-      part,
-      run: async (rounds) => (await this.command<{ seconds: number }>({ cmd: 'run', method, part, rounds, threads })).seconds,
-    };
-  }
-
-  async stop(): Promise<void> {
-    this.proc.stdin.write(JSON.stringify({ cmd: 'quit' }) + '\n');
-    this.proc.stdin.end();
-    await new Promise<void>((resolve) => {
-      if (this.proc.exitCode !== null) resolve();
-      else this.proc.once('exit', () => resolve());
-    });
-  }
+function torchSeries(torch: DimTorch, method: string, part: Series['part'], threads: number): Series {
+  const what = part === 'all' ? 'Jacobian + DIM' : part === 'jacobian' ? 'Jacobian only' : 'DIM reduction only';
+  return {
+    label: `PyTorch ${method}: ${what}`,
+    part,
+    run: async (rounds) => (await torch.command<{ seconds: number }>({ cmd: 'run', method, part, rounds, threads })).seconds,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------ timing
-interface Measured {
-  series: Series;
-  rates: number[];
-  median: number;
-}
+/** Warm-up: at least 3 batches and ~0.8 s; rounds of at least 2 batches. */
+const WARM_UP: WarmUp = { first: 1, seconds: 0.8, units: 3, minPerRound: 2 };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+/** Interleaved rounds of about `roundMs` each (see `measure`); points/s. */
+const timeRounds = (list: Series[], opts: Options): Promise<Measured<Series>[]> => measure(list, { rounds: opts.rounds, roundMs: opts.roundMs, warmUp: WARM_UP, seconds: (sec) => sec, perUnit: opts.batch });
 
-/** Warm up each series, then time them in interleaved rounds of about `roundMs` each (order rotates); points/s. */
-async function measure(list: Series[], opts: Options): Promise<Measured[]> {
-  const per = new Map<Series, number>();
-  for (const s of list) {
-    let k = 1;
-    let spent = 0;
-    let rate = 0;
-    for (;;) {
-      const sec = await s.run(k);
-      spent += sec;
-      rate = k / sec;
-      if (spent >= 0.8 && k >= 3) break;
-      k = Math.max(k * 2, Math.ceil(rate * 0.3));
-    }
-    per.set(s, Math.max(2, Math.round((rate * opts.roundMs) / 1000)));
-  }
-  const rates = new Map<Series, number[]>(list.map((s) => [s, []]));
-  for (let round = 0; round < opts.rounds; round++) {
-    for (let j = 0; j < list.length; j++) {
-      const s = list[(round + j) % list.length]!;
-      const k = per.get(s)!;
-      const sec = await s.run(k);
-      rates.get(s)!.push((k * opts.batch) / sec);
-    }
-  }
-  return list.map((s) => ({ series: s, rates: rates.get(s)!, median: median(rates.get(s)!) }));
-}
-
-const fmt = (v: number, d = 1): string => v.toFixed(d);
-
-function table(title: string, ms: Measured[], threads: number, batch: number): void {
-  console.log(`\n${title}  (median of ${ms[0]?.rates.length ?? 0} interleaved rounds)`);
-  console.log(`  ${'series'.padEnd(52)} ${'threads'.padStart(7)} ${'points/s'.padStart(10)} ${'[min – max]'.padStart(19)} ${'ms/batch'.padStart(9)}`);
-  for (const m of ms) {
-    const lo = Math.min(...m.rates);
-    const hi = Math.max(...m.rates);
-    console.log(`  ${m.series.label.padEnd(52)} ${String(threads).padStart(7)} ${fmt(m.median).padStart(10)} ${`[${fmt(lo)} – ${fmt(hi)}]`.padStart(19)} ${fmt((1000 * batch) / m.median, 2).padStart(9)}`);
-  }
+function table(title: string, ms: Measured<Series>[], threads: number, batch: number): void {
+  measuredTable(title, ms, {
+    label: { header: 'series', width: 52 },
+    threads: () => threads,
+    rate: { header: 'points/s', width: 10 },
+    rangeWidth: 19,
+    extra: { header: 'ms/batch', width: 9, cell: (median) => fmt((1000 * batch) / median, 2) },
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ main
@@ -193,11 +94,9 @@ async function main(): Promise<void> {
   const model = importDefinition(def, params, buffers, 'bench-mlp');
   const rng = new Rng(SEED);
   const x: Tensor = { data: rng.fillUniform(new Float32Array(B * D), 0, 1), shape: [B, D] };
-  const ortVersion = (JSON.parse(readFileSync(join(HERE, '..', 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')) as { version: string }).version;
 
   console.log(`geolens DIM benchmark: input Jacobians + DIM spectra, MLP 784-256-256-10 (ReLU, initial weights seed ${SEED}), batch B = ${B} of U(0,1) inputs`);
-  console.log(`host: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical cores, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')} at start; node ${process.version}, onnxruntime-node ${ortVersion}; threads n = ${opts.threads}`);
-  if (loadavg()[0]! > availableParallelism() * 0.5) console.log('note: the machine is busy (load average above half the cores): expect noisy figures; the interleaved medians are the fairest comparison this run can give.');
+  printHost(opts.threads);
 
   const engine = createNodeEngine({ threads: opts.threads });
   const jopts = { input: model.input.name, logits: model.logits, numClasses: C, batchSize: B };
@@ -245,27 +144,25 @@ async function main(): Promise<void> {
   };
 
   const dir = await mkdtemp(join(tmpdir(), 'geolens-bench-dim-'));
-  let torch: TorchChild | undefined;
+  let torch: DimTorch | undefined;
   try {
     const file: Record<string, SafetensorsInput> = { x: { data: x.data as Float32Array, shape: [B, D] } };
     for (const [k, v] of Object.entries(params)) file[k] = v;
     const dataPath = join(dir, 'batch-and-weights.safetensors');
     await writeSafetensorsFile(dataPath, file);
-    if (!opts.torch) console.log('skip PyTorch: --no-torch');
-    else if (!existsSync(PYTHON)) console.log(`skip PyTorch: ${PYTHON} is absent (apt-get install -y python3-torch)`);
-    else {
-      try {
-        torch = await TorchChild.start(dataPath, opts.threads, { widths: (MLP as { widths: number[] }).widths, inputDim: D });
-        console.log(`PyTorch ${torch.version} (child process ${PYTHON}, torch.set_num_threads(${opts.threads}) → ${torch.threads}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed from its environment; Jacobian methods: ${torch.methods.join(', ')})`);
-      } catch (e) {
-        console.log(`skip PyTorch: ${(e as Error).message} (apt-get install -y python3-torch)`);
-      }
-    }
+    torch = await startTorch({
+      enabled: opts.torch,
+      script: 'dim_torch.py',
+      dataPath,
+      threads: opts.threads,
+      config: { widths: (MLP as { widths: number[] }).widths, inputDim: D },
+      describe: (t) => `; Jacobian methods: ${torchMethods(t).join(', ')}`,
+    });
 
     // correctness: the same eigenvalues on the first points
     const gs = dimSpectrum(pre.jacobian, pre.probs);
     if (torch) {
-      for (const method of torch.methods) {
+      for (const method of torchMethods(torch)) {
         const t = await torch.command<{ eigenvalues: number[][] }>({ cmd: 'check', method });
         let worst = 0;
         t.eigenvalues.forEach((lam, i) => {
@@ -277,37 +174,33 @@ async function main(): Promise<void> {
     }
 
     const list: Series[] = [geolensAll];
-    const torchAll = torch ? torch.methods.map((m) => torch!.series(m, 'all', opts.threads)) : [];
+    const torchAll = torch ? torchMethods(torch).map((m) => torchSeries(torch!, m, 'all', opts.threads)) : [];
     list.push(...torchAll);
-    const ms = await measure(list, opts);
+    const ms = await timeRounds(list, opts);
     table(`input Jacobians + DIM spectra, MLP 784-256-256-10, B = ${B}, ${opts.threads} thread(s)`, ms, opts.threads, B);
-    const g = ms.find((m) => m.series === geolensAll)!;
+    const g = measuredOf(geolensAll, ms)!;
     if (torchAll.length) {
       console.log('ratios (same run):');
-      for (const t of torchAll) {
-        const m = ms.find((q) => q.series === t)!;
-        const r = g.median / m.median;
-        console.log(`  geolens / ${t.label.replace(/:.*$/, '')}`.padEnd(48) + `${fmt(r, 2).padStart(7)}×  (target ≥ 1.0×: ${r >= 1 ? 'met' : 'NOT met'})`);
-      }
+      for (const t of torchAll) ratioLine(`geolens / ${t.label.replace(/:.*$/, '')}`, g, measuredOf(t, ms), 1, { nameWidth: 45, targetText: '1.0' });
     } else console.log('  geolens / PyTorch: skipped (no PyTorch)');
 
     if (opts.profile) {
       const parts: Series[] = [geolensJacAll, geolensJac, geolensDim];
-      const best = torchAll.length ? torchAll.reduce((a, b) => (ms.find((m) => m.series === a)!.median >= ms.find((m) => m.series === b)!.median ? a : b)) : undefined;
+      const best = torchAll.length ? torchAll.reduce((a, b) => (measuredOf(a, ms)!.median >= measuredOf(b, ms)!.median ? a : b)) : undefined;
       const bestMethod = best?.label.replace(/^PyTorch (\w+):.*$/, '$1');
-      if (torch && bestMethod) parts.push(torch.series(bestMethod, 'jacobian', opts.threads), torch.series(bestMethod, 'dim', opts.threads));
-      const mp = await measure(parts, opts);
+      if (torch && bestMethod) parts.push(torchSeries(torch, bestMethod, 'jacobian', opts.threads), torchSeries(torch, bestMethod, 'dim', opts.threads));
+      const mp = await timeRounds(parts, opts);
       table('profile: where the time goes (each part alone; points/s of that part)', mp, opts.threads, B);
       const ms_ = (s: Series): number => (1000 * B) / mp.find((m) => m.series === s)!.median;
       const total = (1000 * B) / g.median;
       console.log(`  geolens per batch of ${B}: ${fmt(total, 1)} ms in all (Jacobian graph with J Jᵀ inside, then C×C spectra in JS). For comparison, the J-copying path: inputJacobian ${fmt(ms_(geolensJacAll), 1)} ms (session.run with probs + jacobian alone ${fmt(ms_(geolensJac), 1)} ms) + dimSpectrum from J ${fmt(ms_(geolensDim), 1)} ms`);
       if (torch && bestMethod) {
-        const tj = parts[4]!;
-        const td = parts[5]!;
+        const tj = parts[3]!;
+        const td = parts[4]!;
         console.log(`  PyTorch ${bestMethod} per batch: Jacobian ${fmt(ms_(tj), 1)} ms + DIM reduction ${fmt(ms_(td), 1)} ms`);
       }
     }
-    console.log(`\nload average at end: ${loadavg().map((l) => fmt(l, 2)).join(' ')}`);
+    console.log(`\nload average at end: ${loadAverage()}`);
   } finally {
     await torch?.stop();
     await engine.dispose();
@@ -315,9 +208,4 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} catch (e) {
-  console.error(`bench failed: ${(e as Error).stack ?? String(e)}`);
-  process.exitCode = 1;
-}
+await runBench(main);

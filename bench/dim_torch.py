@@ -16,53 +16,18 @@ the same C×C reduction geolens uses: A = diag p − p pᵀ, A^{1/2} by eigh, S 
   functorch: functorch.vmap(functorch.jacrev(f_single))(x)  -> [B, C, d]
 Timing is taken here (perf_counter around the loop), so pipe latency is excluded.
 """
-import json
-import struct
+import os
 import sys
 import time
 
-
-def reply(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-try:
-    import numpy as np
-    import torch
-    import torch.nn as nn
-except Exception as e:  # reported by the bench as a skip line
-    reply({"error": f"cannot import torch/numpy: {e}"})
-    sys.exit(3)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # torch_common.py sits next to this script
+sys.dont_write_bytecode = True  # no bench/__pycache__ left in the tree
+from torch_common import commands, linear, nn, reply, setup, torch  # noqa: E402  (exits with an error reply without torch)
 
 try:
     import functorch  # torch 1.13 ships it as a separate module
 except Exception:
     functorch = None
-
-DTYPES = {"F32": "<f4", "F64": "<f8", "I32": "<i4", "I64": "<i8", "U8": "u1"}
-
-
-def read_safetensors(path):
-    raw = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n].decode("utf-8"))
-    header.pop("__metadata__", None)
-    buf = raw[8 + n:]
-    out = {}
-    for name, info in header.items():
-        b, e = info["data_offsets"]
-        out[name] = np.frombuffer(buf[b:e], dtype=DTYPES[info["dtype"]]).reshape(info["shape"]).copy()
-    return out
-
-
-def linear(w_in_out, b):
-    """nn.Linear holding geolens' [in, out] weight as PyTorch's [out, in]."""
-    layer = nn.Linear(w_in_out.shape[0], w_in_out.shape[1])
-    with torch.no_grad():
-        layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(w_in_out.T)))
-        layer.bias.copy_(torch.from_numpy(b))
-    return layer
 
 
 def build(t, widths):
@@ -101,21 +66,14 @@ def dim_spectrum(jac, logits):
 
 
 def main():
-    args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
-    threads = int(args["--threads"])
-    torch.set_num_threads(threads)
-    t = read_safetensors(args["--data"])
-    cfg = json.loads(args["--config"])
+    threads, t, cfg = setup()
     model = build(t, cfg["widths"])
     x = torch.from_numpy(t["x"]).reshape(-1, cfg["inputDim"])
     methods = {"autograd": jacobian_autograd}
     if functorch is not None:
         methods["functorch"] = jacobian_functorch
     reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "methods": list(methods)})
-    for line in sys.stdin:
-        cmd = json.loads(line)
-        if cmd["cmd"] == "quit":
-            break
+    for cmd in commands():
         jacobian = methods[cmd["method"]]
         if cmd["cmd"] == "check":
             with torch.no_grad():

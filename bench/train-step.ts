@@ -16,13 +16,11 @@
  * --explore additionally times the geolens step graph in raw onnxruntime sessions with different session options
  * (what the engine could change), interleaved with the Trainer.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createNodeEngine } from '../src/engine/node.js';
 import type { Engine } from '../src/engine/engine.js';
 import { buildModel, type ModelConfig, type ModelDef, type Weights } from '../src/models/index.js';
@@ -30,9 +28,8 @@ import { writeSafetensorsFile } from '../src/models/node.js';
 import type { SafetensorsInput } from '../src/models/safetensors.js';
 import { Trainer, buildTrainStep, oneHot } from '../src/train/trainer.js';
 import { Rng } from '../src/util/random.js';
+import { fmt, HERE, loadAverage, measure, measuredOf as find, parseBenchArgs, printHost, ratioLine, runBench, startTorch, table as measuredTable, type BenchOptions, type Measured, type TorchChild, type WarmUp } from './common.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const BATCH = 128;
 const LR = 0.01;
 const SEED = 1;
@@ -40,11 +37,7 @@ const MLP: ModelConfig = { kind: 'mlp', inputShape: [784], widths: [256, 256], n
 const CNN: ModelConfig = { kind: 'cnn', inputShape: [1, 28, 28], channels: [8, 16], hidden: 64, numClasses: 10 };
 
 // ---------------------------------------------------------------------------------------------- options
-interface Options {
-  threads: number;
-  rounds: number;
-  roundMs: number;
-  torch: boolean;
+interface Options extends BenchOptions {
   tfjs: boolean;
   cnn: boolean;
   singleThread: boolean;
@@ -52,24 +45,12 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { threads: availableParallelism(), rounds: 7, roundMs: 600, torch: true, tfjs: true, cnn: true, singleThread: true, explore: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const num = (): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
-      return v;
-    };
-    if (a === '--threads') o.threads = Math.floor(num());
-    else if (a === '--rounds') o.rounds = Math.floor(num());
-    else if (a === '--round-ms') o.roundMs = num();
-    else if (a === '--no-torch') o.torch = false;
-    else if (a === '--no-tfjs') o.tfjs = false;
-    else if (a === '--no-cnn') o.cnn = false;
-    else if (a === '--no-single-thread') o.singleThread = false;
-    else if (a === '--explore') o.explore = true;
-    else throw new Error(`unknown option ${a}; see the header of bench/train-step.ts`);
-  }
+  const o = parseBenchArgs<Options>(argv, { tfjs: true, cnn: true, singleThread: true, explore: false }, {
+    '--no-tfjs': (o) => (o.tfjs = false),
+    '--no-cnn': (o) => (o.cnn = false),
+    '--no-single-thread': (o) => (o.singleThread = false),
+    '--explore': (o) => (o.explore = true),
+  }, 'bench/train-step.ts');
   if (o.threads === 1) o.singleThread = false;
   return o;
 }
@@ -238,124 +219,37 @@ async function tfjsSeries(initial: Weights, x: Float32Array, y: Int32Array): Pro
   };
 }
 
-/** The PyTorch child process (JSON lines over stdin/stdout; it times its own loop). */
-class TorchChild {
-  private constructor(
-    private readonly proc: ChildProcessWithoutNullStreams,
-    private readonly lines: AsyncIterator<string>,
-    readonly version: string,
-    readonly threads: number,
-  ) {}
-
-  static async start(dataPath: string, threads: number, config: unknown): Promise<TorchChild> {
-    const env = { ...process.env };
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
-    const proc = spawn(PYTHON, [join(HERE, 'train_step_torch.py'), '--threads', String(threads), '--data', dataPath, '--config', JSON.stringify(config)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.stdin.on('error', () => undefined); // a dead child shows up as the end of its stdout instead
-    const rl: Interface = createInterface({ input: proc.stdout });
-    const lines = rl[Symbol.asyncIterator]();
-    const first = await lines.next();
-    if (first.done) throw new Error(`python exited: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    const hello = JSON.parse(first.value) as { ready?: boolean; error?: string; torch?: string; threads?: number };
-    if (!hello.ready) {
-      proc.kill();
-      throw new Error(hello.error ?? 'the PyTorch child did not start');
-    }
-    return new TorchChild(proc, lines, hello.torch!, hello.threads!);
-  }
-
-  async command(cmd: Record<string, unknown>): Promise<{ seconds: number; losses: number[] }> {
-    this.proc.stdin.write(JSON.stringify(cmd) + '\n');
-    const r = await this.lines.next();
-    if (r.done) throw new Error('the PyTorch child exited');
-    return JSON.parse(r.value) as { seconds: number; losses: number[] };
-  }
-
-  series(model: 'mlp' | 'cnn', threads: number): Series {
-    return {
-      label: `PyTorch ${this.version}`,
-      threads,
-      run: async (steps) => {
-        const r = await this.command({ cmd: 'run', model, steps, threads });
-        return { seconds: r.seconds, loss: r.losses[r.losses.length - 1]! };
-      },
-      losses: async (k) => (await this.command({ cmd: 'run', model, steps: k, threads, wantLosses: true })).losses,
-    };
-  }
-
-  async stop(): Promise<void> {
-    this.proc.stdin.write(JSON.stringify({ cmd: 'quit' }) + '\n');
-    this.proc.stdin.end();
-    await new Promise<void>((resolve) => {
-      if (this.proc.exitCode !== null) resolve();
-      else this.proc.once('exit', () => resolve());
-    });
-  }
+/** A model's step in the PyTorch child (train_step_torch.py; it times its own loop). */
+function torchSeries(torch: TorchChild, model: 'mlp' | 'cnn', threads: number): Series {
+  const command = (cmd: Record<string, unknown>) => torch.command<{ seconds: number; losses: number[] }>(cmd);
+  return {
+    label: `PyTorch ${torch.version}`,
+    threads,
+    run: async (steps) => {
+      const r = await command({ cmd: 'run', model, steps, threads });
+      return { seconds: r.seconds, loss: r.losses[r.losses.length - 1]! };
+    },
+    losses: async (k) => (await command({ cmd: 'run', model, steps: k, threads, wantLosses: true })).losses,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- timing
-interface Measured {
-  series: Series;
-  rates: number[];
-  median: number;
-}
+/** Warm-up: at least 5 steps and ~1 s; rounds of at least 3 steps. */
+const WARM_UP: WarmUp = { first: 2, seconds: 1, units: 5, minPerRound: 3 };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** Warm up each series, then time them in interleaved rounds of about `roundMs` each (order rotates). */
-async function measure(list: Series[], opts: Options): Promise<Measured[]> {
-  const stepsPerRound = new Map<Series, number>();
-  for (const s of list) {
-    // warm-up: at least 5 steps and ~1 s; the last chunk's rate sizes the rounds
-    let steps = 2;
-    let rate = 0;
-    let spent = 0;
-    for (;;) {
-      const r = await s.run(steps);
-      spent += r.seconds;
-      rate = steps / r.seconds;
-      if (spent >= 1 && steps >= 5) break;
-      steps = Math.max(steps * 2, Math.ceil(rate * 0.3));
-    }
-    stepsPerRound.set(s, Math.max(3, Math.round((rate * opts.roundMs) / 1000)));
-  }
-  const rates = new Map<Series, number[]>(list.map((s) => [s, []]));
-  for (let round = 0; round < opts.rounds; round++) {
-    for (let j = 0; j < list.length; j++) {
-      const s = list[(round + j) % list.length]!;
-      const k = stepsPerRound.get(s)!;
-      const r = await s.run(k);
-      rates.get(s)!.push(k / r.seconds);
-    }
-  }
-  return list.map((s) => ({ series: s, rates: rates.get(s)!, median: median(rates.get(s)!) }));
-}
+/** Interleaved rounds of about `roundMs` each (see `measure`); steps/s. */
+const timeRounds = (list: Series[], opts: Options): Promise<Measured<Series>[]> => measure(list, { rounds: opts.rounds, roundMs: opts.roundMs, warmUp: WARM_UP, seconds: (r) => r.seconds });
 
 // ---------------------------------------------------------------------------------------------- output
-const fmt = (v: number, d = 1): string => v.toFixed(d);
-
-function table(title: string, flops: number, ms: Measured[]): void {
-  console.log(`\n${title}  (${fmt(flops / 1e6)} MFLOP/step; median of ${ms[0]?.rates.length ?? 0} interleaved rounds)`);
-  console.log(`  ${'framework'.padEnd(34)} ${'threads'.padStart(7)} ${'steps/s'.padStart(9)} ${'[min – max]'.padStart(17)} ${'GFLOP/s'.padStart(8)}`);
-  for (const m of ms) {
-    const lo = Math.min(...m.rates);
-    const hi = Math.max(...m.rates);
-    console.log(`  ${m.series.label.padEnd(34)} ${String(m.series.threads).padStart(7)} ${fmt(m.median).padStart(9)} ${`[${fmt(lo)} – ${fmt(hi)}]`.padStart(17)} ${fmt((m.median * flops) / 1e9, 2).padStart(8)}`);
-  }
-}
-
-function ratioLine(name: string, a: Measured | undefined, b: Measured | undefined, target: number | undefined): void {
-  if (!a || !b) return;
-  const r = a.median / b.median;
-  const t = target === undefined ? '' : `  (target ≥ ${target}×: ${r >= target ? 'met' : 'NOT met'})`;
-  console.log(`  ${name.padEnd(44)} ${fmt(r, 2).padStart(7)}×${t}`);
+function table(title: string, flops: number, ms: Measured<Series>[]): void {
+  measuredTable(title, ms, {
+    note: `${fmt(flops / 1e6)} MFLOP/step`,
+    label: { header: 'framework', width: 34 },
+    threads: (s) => s.threads,
+    rate: { header: 'steps/s', width: 9 },
+    rangeWidth: 17,
+    extra: { header: 'GFLOP/s', width: 8, cell: (median) => fmt((median * flops) / 1e9, 2) },
+  });
 }
 
 function lossCheck(title: string, rows: { label: string; losses: number[] }[]): void {
@@ -374,11 +268,9 @@ async function main(): Promise<void> {
   const y = Int32Array.from({ length: BATCH }, () => rng.int(10));
   const mlpDef = buildModel(MLP);
   const cnnDef = buildModel(CNN);
-  const ortVersion = (JSON.parse(readFileSync(join(HERE, '..', 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')) as { version: string }).version;
 
   console.log('geolens training-step benchmark: MLP 784-256-256-10 and a small CNN, batch 128, softmax cross-entropy, SGD lr 0.01');
-  console.log(`host: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical cores, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')} at start; node ${process.version}, onnxruntime-node ${ortVersion}; threads n = ${opts.threads}`);
-  if (loadavg()[0]! > availableParallelism() * 0.5) console.log('note: the machine is busy (load average above half the cores): expect noisy figures; the interleaved medians are the fairest comparison this run can give.');
+  printHost(opts.threads);
 
   const engine = createNodeEngine({ threads: opts.threads });
   const engine1 = opts.singleThread ? createNodeEngine({ threads: 1 }) : undefined;
@@ -394,17 +286,7 @@ async function main(): Promise<void> {
   const dataPath = join(dir, 'batch-and-weights.safetensors');
   await writeSafetensorsFile(dataPath, file);
 
-  let torch: TorchChild | undefined;
-  if (!opts.torch) console.log('skip PyTorch: --no-torch');
-  else if (!existsSync(PYTHON)) console.log(`skip PyTorch: ${PYTHON} is absent (apt-get install -y python3-torch)`);
-  else {
-    try {
-      torch = await TorchChild.start(dataPath, opts.threads, { batch: BATCH, lr: LR, mlp: MLP, cnn: CNN });
-      console.log(`PyTorch ${torch.version} (child process ${PYTHON}, torch.set_num_threads(${opts.threads}) → ${torch.threads}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed from its environment)`);
-    } catch (e) {
-      console.log(`skip PyTorch: ${(e as Error).message} (apt-get install -y python3-torch)`);
-    }
-  }
+  const torch = await startTorch({ enabled: opts.torch, script: 'train_step_torch.py', dataPath, threads: opts.threads, config: { batch: BATCH, lr: LR, mlp: MLP, cnn: CNN } });
   let tfjs: TfjsHandle | undefined;
   if (!opts.tfjs) console.log('skip TensorFlow.js: --no-tfjs');
   else {
@@ -419,13 +301,13 @@ async function main(): Promise<void> {
   try {
     // correctness: the same 5 steps must give the same losses everywhere
     const check: { label: string; losses: number[] }[] = [{ label: 'geolens', losses: await g.series.losses(5) }];
-    if (torch) check.push({ label: 'PyTorch', losses: await torch.series('mlp', opts.threads).losses(5) });
+    if (torch) check.push({ label: 'PyTorch', losses: await torchSeries(torch, 'mlp', opts.threads).losses(5) });
     if (tfjs) check.push({ label: 'tfjs', losses: await tfjs.series.losses(5) });
     lossCheck('MLP', check);
 
     // MLP at n threads
     const main: Series[] = [g.series];
-    const torchMlp = torch?.series('mlp', opts.threads);
+    const torchMlp = torch && torchSeries(torch, 'mlp', opts.threads);
     if (torchMlp) main.push(torchMlp);
     if (tfjs) main.push(tfjs.series);
     if (opts.explore) {
@@ -435,9 +317,8 @@ async function main(): Promise<void> {
       main.push(await rawSessionSeries(mlpDef, g.initial, x, y, opts.threads, 'raw session, optimisation "extended"', { graphOptimizationLevel: 'extended' }));
     }
     const mlpFlops = stepFlops(MLP, BATCH);
-    const ms = await measure(main, opts);
+    const ms = await timeRounds(main, opts);
     table(`MLP 784-256-256-10, batch ${BATCH}, ${opts.threads} thread(s)`, mlpFlops, ms);
-    const find = (s: Series | undefined, list: Measured[]): Measured | undefined => list.find((m) => m.series === s);
     console.log('ratios (same run):');
     if (torchMlp) ratioLine('geolens / PyTorch (same threads)', find(g.series, ms), find(torchMlp, ms), 1.0);
     else console.log('  geolens / PyTorch: skipped (no PyTorch)');
@@ -450,10 +331,10 @@ async function main(): Promise<void> {
     // MLP at one thread each (tfjs-wasm always runs on one thread in Node)
     if (g1) {
       const single: Series[] = [g1.series];
-      const torch1 = torch?.series('mlp', 1);
+      const torch1 = torch && torchSeries(torch, 'mlp', 1);
       if (torch1) single.push(torch1);
       if (tfjs) single.push(tfjs.series);
-      const ms1 = await measure(single, opts);
+      const ms1 = await timeRounds(single, opts);
       table(`MLP 784-256-256-10, batch ${BATCH}, 1 thread each`, mlpFlops, ms1);
       console.log('ratios (same run, 1 thread each):');
       if (torch1) ratioLine('geolens / PyTorch', find(g1.series, ms1), find(torch1, ms1), undefined);
@@ -464,20 +345,20 @@ async function main(): Promise<void> {
     if (gc) {
       const cnnFlops = stepFlops(CNN, BATCH);
       const cc: { label: string; losses: number[] }[] = [{ label: 'geolens', losses: await gc.series.losses(5) }];
-      const torchCnn = torch?.series('cnn', opts.threads);
+      const torchCnn = torch && torchSeries(torch, 'cnn', opts.threads);
       if (torchCnn) cc.push({ label: 'PyTorch', losses: await torchCnn.losses(5) });
       console.log('');
       lossCheck('CNN', cc);
       const list: Series[] = [gc.series];
       if (torchCnn) list.push(torchCnn);
-      const mc = await measure(list, opts);
+      const mc = await timeRounds(list, opts);
       table(`CNN conv3x3(8)-pool-conv3x3(16)-pool-fc64-fc10 on 1×28×28, batch ${BATCH}, ${opts.threads} thread(s)`, cnnFlops, mc);
       if (torchCnn) {
         console.log('ratios (same run):');
         ratioLine('geolens / PyTorch (same threads)', find(gc.series, mc), find(torchCnn, mc), undefined);
       }
     }
-    console.log(`\nload average at end: ${loadavg().map((l) => fmt(l, 2)).join(' ')}`);
+    console.log(`\nload average at end: ${loadAverage()}`);
   } finally {
     await torch?.stop();
     await engine.dispose();
@@ -486,9 +367,4 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} catch (e) {
-  console.error(`bench failed: ${(e as Error).stack ?? String(e)}`);
-  process.exitCode = 1;
-}
+await runBench(main);

@@ -9,49 +9,14 @@ the `safetensors` package is not needed), builds the same models, and answers JS
 Each step is the idiomatic PyTorch training step: zero_grad, forward, F.cross_entropy (mean), backward,
 SGD(lr).step(), loss.item(). Timing is taken here (perf_counter around the loop), so pipe latency is excluded.
 """
-import json
-import struct
+import os
 import sys
 import time
 
-
-def reply(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-try:
-    import numpy as np
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-except Exception as e:  # reported by the bench as a skip line
-    reply({"error": f"cannot import torch/numpy: {e}"})
-    sys.exit(3)
-
-DTYPES = {"F32": "<f4", "F64": "<f8", "I32": "<i4", "I64": "<i8", "U8": "u1"}
-
-
-def read_safetensors(path):
-    raw = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n].decode("utf-8"))
-    header.pop("__metadata__", None)
-    buf = raw[8 + n:]
-    out = {}
-    for name, info in header.items():
-        b, e = info["data_offsets"]
-        out[name] = np.frombuffer(buf[b:e], dtype=DTYPES[info["dtype"]]).reshape(info["shape"]).copy()
-    return out
-
-
-def linear(w_in_out, b):
-    """nn.Linear holding geolens' [in, out] weight as PyTorch's [out, in]."""
-    layer = nn.Linear(w_in_out.shape[0], w_in_out.shape[1])
-    with torch.no_grad():
-        layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(w_in_out.T)))
-        layer.bias.copy_(torch.from_numpy(b))
-    return layer
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # torch_common.py sits next to this script
+sys.dont_write_bytecode = True  # no bench/__pycache__ left in the tree
+from torch_common import commands, linear, nn, np, reply, setup, torch  # noqa: E402  (exits with an error reply without torch)
+import torch.nn.functional as F  # noqa: E402
 
 
 def conv3x3(w, b):
@@ -81,11 +46,7 @@ def build(t, model, cfg):
 
 
 def main():
-    args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
-    threads = int(args["--threads"])
-    torch.set_num_threads(threads)
-    t = read_safetensors(args["--data"])
-    cfg = json.loads(args["--config"])
+    threads, t, cfg = setup()
     batch = int(cfg["batch"])
     x = torch.from_numpy(t["x"])
     y = torch.from_numpy(t["y"].astype(np.int64))
@@ -99,10 +60,7 @@ def main():
         models[name] = (m, opt, xin)
     reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
            "blas": "openblas" if "openblas" in torch.__config__.show().lower() else "see torch.__config__.show()"})
-    for line in sys.stdin:
-        cmd = json.loads(line)
-        if cmd["cmd"] == "quit":
-            break
+    for cmd in commands():
         m, opt, xin = models[cmd["model"]]
         torch.set_num_threads(int(cmd.get("threads", threads)))
         losses = []

@@ -23,7 +23,7 @@ import { DataType } from '../onnx/proto.js';
 import { DIM_DEFAULT_RTOL, DIM_METHOD, dimSpectrum, dimSpectrumFromGram } from '../probes/dim/compute.js';
 import { datasetDistanceMatrix, dimSpectrumStats, sortedQuantile, SPECTRUM_DISTANCE_DEFINITION } from '../probes/dim/distance.js';
 import { applyDatasetTransform, DATASET_TRANSFORM_SPECS, parseDatasetTransform, transformName, valueRange, type DatasetTransform } from '../probes/dim/transforms.js';
-import type { DatasetDistanceMatrix, DimSpectrum, DimSpectrumStats, FoliationWalk, FoliationWalkMode, WalkEvaluation } from '../probes/dim/types.js';
+import type { DatasetDistanceMatrix, DimSpectrum, DimSpectrumStats, FoliationWalk, FoliationWalkMode, QuantileSummary, WalkEvaluation } from '../probes/dim/types.js';
 import { foliationWalk } from '../probes/dim/walk.js';
 import { boxChart, pathChart, type BoxSummary } from '../report/svg.js';
 import { numel, type FloatArray, type Tensor } from '../tensor.js';
@@ -89,14 +89,7 @@ export interface DimPointRecord {
   trace: number;
 }
 
-export interface QuantileSummary {
-  min: number;
-  q1: number;
-  median: number;
-  q3: number;
-  max: number;
-  mean: number;
-}
+export type { QuantileSummary };
 
 export interface DimResult {
   schemaVersion: 1;

@@ -40,20 +40,24 @@ export interface DimSpectrum {
   warnings: string[];
 }
 
-/** Box summary of log10 λ_k over the points whose rank exceeds k. */
-export interface SpectrumBox {
-  /** 0-based index of the eigenvalue (0 = largest). */
-  k: number;
-  /** Points contributing (rank > k). */
-  count: number;
-  /** Points left out because λ_k was below the rank tolerance. */
-  excluded: number;
+/** Five-number summary (min, quartiles, max) and mean of a set of values. */
+export interface QuantileSummary {
   min: number;
   q1: number;
   median: number;
   q3: number;
   max: number;
   mean: number;
+}
+
+/** Box summary of log10 λ_k over the points whose rank exceeds k. */
+export interface SpectrumBox extends QuantileSummary {
+  /** 0-based index of the eigenvalue (0 = largest). */
+  k: number;
+  /** Points contributing (rank > k). */
+  count: number;
+  /** Points left out because λ_k was below the rank tolerance. */
+  excluded: number;
 }
 
 export interface DimSpectrumStats {
