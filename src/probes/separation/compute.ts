@@ -295,7 +295,7 @@ function checkLayers(layerFeatures: LayerFeatures[], where: string): void {
 /**
  * Law of data separation over the layers of one network: D_l for each layer (l = position in `layerFeatures`,
  * conventionally 0 = the flattened input), then the least-squares fit ln D_l = intercept + l·ln ρ with ρ = exp(slope),
- * its 95% Student-t interval, Pearson r and per-layer residuals. The law is said to hold when |r| ≥ lawThreshold (0.9).
+ * its 95% Student-t interval, Pearson r and per-layer residuals. The law is said to hold when r ≤ −lawThreshold (0.9).
  */
 export function separationLaw(
   layerFeatures: LayerFeatures[],
