@@ -7,6 +7,7 @@ import type { GraphBuilder } from '../onnx/builder.js';
 import type { Dim, NodeProto } from '../onnx/proto.js';
 import { inferShapes, type ShapeEnv } from '../onnx/shapes.js';
 import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE, RULES } from './rules/index.js';
+import { constLike, fillOfShape, shapeOf, zerosLike } from './rules/emit.js';
 import type { GradContext } from './rules/types.js';
 
 
@@ -74,7 +75,9 @@ export function addGradients(b: GraphBuilder, loss: string, wrt: string[], opts:
   const onPath = (t: string): boolean => dependsOnWrt.has(t) && lossNeeds.has(t);
 
   const grads = new Map<string, string[]>();
-  const seed = opts.seed ?? (env.info.get(loss)?.shape?.length === 0 ? b.constFloat(1, [], 'seed') : b.fillLike(loss, 1));
+  // the seed and the zero gradients take the element type of the tensors they stand for
+  const typed = makeGradContext(b, env);
+  const seed = opts.seed ?? (env.info.get(loss)?.shape?.length === 0 ? constLike(typed, [1], [], loss, 'seed') : fillOfShape(typed, shapeOf(typed, loss), 1, loss));
   grads.set(loss, [seed]);
   const collect = (t: string): string | undefined => {
     const gs = grads.get(t);
@@ -109,7 +112,7 @@ export function addGradients(b: GraphBuilder, loss: string, wrt: string[], opts:
   const out = new Map<string, string>();
   for (const w of wrt) {
     const g = collect(w);
-    out.set(w, g ?? b.fillLike(w, 0));
+    out.set(w, g ?? zerosLike(typed, w));
   }
   return out;
 }

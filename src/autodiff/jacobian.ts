@@ -118,7 +118,9 @@ export function buildInputJacobian(forward: GraphBuilder, opts: InputJacobianOpt
   // seed: row c·N + n of the tiled logits gets e_c
   const eye: number[] = [];
   for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) eye.push(i === j ? 1 : 0);
-  const eyeT = b.constFloat(eye, [C, 1, C], 'eye');
+  // in the logits' element type (which need not be the builder's default float type)
+  const lt = env.info.get(logitsT)!.elemType === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+  const eyeT = b.init(b.fresh('eye'), { dataType: lt, dims: [C, 1, C], data: lt === DataType.DOUBLE ? Float64Array.from(eye) : Float32Array.from(eye) });
   const batch = b.op('Gather', [b.shape(x), b.constInt64([0], [1])], { axis: 0 }); // [N] as a 1-element vector
   const seedShape = b.op('Concat', [b.constInt64([C]), batch, b.constInt64([C])], { axis: 0 });
   const seed = b.reshape(b.op('Expand', [eyeT, seedShape]), [-1, C]);

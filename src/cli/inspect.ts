@@ -19,6 +19,7 @@ const SUMMARY = 'Show an ONNX classifier as geolens imports it: input and logits
 
 /** The report `inspect` prints (also its --json form). */
 export interface InspectReport {
+  schemaVersion: 1;
   file: string;
   producer: string;
   opset: number;
@@ -40,6 +41,7 @@ export function inspectReport(file: string, m: ImportedModel, spec = 'auto'): In
     if (t) count += t.data.length;
   }
   return {
+    schemaVersion: 1,
     file,
     producer: m.producer,
     opset: m.opset,

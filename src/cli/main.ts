@@ -58,11 +58,16 @@ if (isEntry) {
       throw e;
     });
   }
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+  // process.exit drops what a pipe has not taken yet (a large --json result piped to jq would end mid-way):
+  // exit once stdout and stderr have flushed
+  const exit = (code: number): void => {
+    let pending = 2;
+    const done = (): void => void (--pending === 0 && process.exit(code));
+    process.stdout.write('', done);
+    process.stderr.write('', done);
+  };
+  main(process.argv.slice(2)).then(exit, (e) => {
+    console.error(e);
+    exit(1);
+  });
 }

@@ -8,7 +8,7 @@
  * `dim-foliation.svg` for 2-D inputs, `dim-walks.png` for image inputs); with --compare `dim-distances.json` +
  * `dim-distances.svg`.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { buildInputJacobian, inputJacobianOutputs } from '../autodiff/jacobian.js';
 import { loadDataset } from '../data/node.js';
@@ -25,13 +25,13 @@ import { datasetDistanceMatrix, dimSpectrumStats, sortedQuantile, SPECTRUM_DISTA
 import { applyDatasetTransform, DATASET_TRANSFORM_SPECS, parseDatasetTransform, transformName, valueRange, type DatasetTransform } from '../probes/dim/transforms.js';
 import type { DatasetDistanceMatrix, DimSpectrum, DimSpectrumStats, FoliationWalk, FoliationWalkMode, QuantileSummary, WalkEvaluation } from '../probes/dim/types.js';
 import { foliationWalk } from '../probes/dim/walk.js';
-import { boxChart, pathChart, type BoxSummary } from '../report/svg.js';
+import { boxChart, minMax, pathChart, type BoxSummary } from '../report/svg.js';
 import { numel, type FloatArray, type Tensor } from '../tensor.js';
 import { Rng } from '../util/random.js';
 import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { createProgress, type ProgressSink } from './progress.js';
 import { resultsDir, writeResult } from './results.js';
-import { openTarget, probeData } from './target.js';
+import { dataFlags, openTarget, probeData, targetArg } from './target.js';
 
 export const DIM_RESULT_SCHEMA_VERSION = 1;
 
@@ -41,10 +41,10 @@ const COMPARE_BUILTINS = [...DATASET_TRANSFORM_SPECS, RESAMPLE];
 
 const FLAGS: FlagSpec = {
   dataset: { type: 'string', help: "data to measure on (default: the run's own held-out data; required for an .onnx file), e.g. moons or idx:../shared/data/mnist" },
-  split: { type: 'string', default: 'test', choices: ['train', 'test', 'all'], help: "for a run's own dataset: which part" },
+  split: { type: 'string', choices: ['train', 'test', 'all'], help: "for a run's own dataset: which part [default: test]" },
   n: { type: 'string', default: '256', help: 'number of data points (a seeded random subset)' },
   seed: { type: 'string', default: '0', help: 'seed for the point subset, walk headings and noise transforms' },
-  rtol: { type: 'string', default: String(DIM_DEFAULT_RTOL), help: 'relative rank tolerance: λ ≤ rtol·λ_max counts as zero' },
+  rtol: { type: 'string', default: String(DIM_DEFAULT_RTOL), help: 'relative rank tolerance in [0, 1): λ ≤ rtol·λ_max counts as zero' },
   walk: { type: 'string', choices: ['along', 'across', 'both'], help: 'foliation walks from data points: along the data leaves (image of D) and/or across them (kernel of D)' },
   'walk-steps': { type: 'string', default: '50', help: 'steps per walk' },
   'walk-step-size': { type: 'string', help: 'Euclidean length of a step [default: 0.02 × the rms distance of the points to their mean]' },
@@ -68,8 +68,8 @@ const SUMMARY = [
   'spectra of the model on several datasets (mean over k of the 1-Wasserstein distance between the distributions of',
   'log10 λ_k).',
   '',
-  'usage: geolens probe dim <run-dir | model.onnx> [--dataset spec] [--n 256] [--walk along|across|both]',
-  '                         [--compare rotated:30,inverted,noise:0.3,uniform,resample,<dataset spec>] [--out dir] [--json]',
+  'e.g.: geolens probe dim <run-dir | model.onnx> [--dataset spec] [--n 256] [--walk along|across|both]',
+  '                        [--compare rotated:30,inverted,noise:0.3,uniform,resample,<dataset spec>] [--out dir] [--json]',
 ].join('\n');
 
 const CMD = 'probe dim';
@@ -314,7 +314,7 @@ export function batchedEvaluator(session: CompiledGraph, model: ImportedModel, m
   return {
     evaluate: (x) =>
       new Promise<WalkEvaluation>((resolve, reject) => {
-        if (x.length !== d) reject(new GeolensError('BAD_SHAPE', `walk point has ${x.length} values; the model takes ${d}`));
+        if (x.length !== d) return reject(new GeolensError('BAD_SHAPE', `walk point has ${x.length} values; the model takes ${d}`));
         queue.push({ x, resolve, reject });
         if (!scheduled) schedule();
       }),
@@ -508,16 +508,14 @@ function parseCompare(value: string): CompareItem[] {
 export async function dimCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseFlags(CMD, argv, FLAGS);
   if (values.help) {
-    out(usage(CMD, SUMMARY, FLAGS));
+    out(usage(`${CMD} <run-dir | model.onnx>`, SUMMARY, FLAGS));
     return 0;
   }
-  if (positionals.length !== 1) {
-    throw new UsageError(`geolens ${CMD}: give exactly one run directory or .onnx file (got ${positionals.length ? positionals.join(' ') : 'none'}).\n(run 'geolens ${CMD} --help' for details)`);
-  }
-  const path = positionals[0]!;
+  const path = targetArg(CMD, positionals);
   const n = numberFlag(CMD, 'n', values.n, { integer: true, min: 1 });
   const seed = numberFlag(CMD, 'seed', values.seed, { integer: true, min: 0 });
   const rtol = numberFlag(CMD, 'rtol', values.rtol, { min: 0, max: 1 });
+  if (rtol === 1) throw new UsageError(`geolens ${CMD}: --rtol '${String(values.rtol)}' must be a number ≥ 0 and < 1.`);
   const threads = values.threads !== undefined ? numberFlag(CMD, 'threads', values.threads, { integer: true, min: 1 }) : undefined;
   const batchSize = values['batch-size'] !== undefined ? numberFlag(CMD, 'batch-size', values['batch-size'], { integer: true, min: 1 }) : undefined;
   const walkMode = values.walk as 'along' | 'across' | 'both' | undefined;
@@ -530,29 +528,29 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
   const json = values.json === true;
   const quiet = values.quiet === true;
   const progress = createProgress(process.stderr, { quiet: quiet || json });
+  const data = dataFlags(CMD, values, 'test');
 
   const target = await openTarget(path);
   const model = target.model;
   const C = model.numClasses;
   if (C < 2) throw new GeolensError('BAD_MODEL', `${path}: the model has ${C} output(s); the DIM needs a classifier with at least 2 classes.`);
-  const dataset = await probeData(target, {
-    ...(typeof values.dataset === 'string' ? { dataset: values.dataset } : {}),
-    split: values.split as 'train' | 'test' | 'all',
-    seed,
-  });
+  const dataset = await probeData(target, { ...data, seed });
   const { points, indices } = pickPoints(dataset, n, seed);
   const sampleShape = model.input.shape.slice(1) as number[];
   const d = numel(sampleShape);
   const engine = createNodeEngine(threads !== undefined ? { threads } : {});
   const dir = resultsDir(target, typeof values.out === 'string' ? values.out : undefined);
   const written: string[] = [];
-  const source = { path: target.path, kind: target.kind };
+  const source = { path: resolve(target.path), kind: target.kind };
   const method = `${DIM_METHOD}; J = ∂logits/∂x from geolens' batched reverse-mode input-Jacobian graph on onnxruntime (float32 unless the model is float64), p = softmax(logits)`;
   const lines: string[] = [];
   const say = (l = ''): void => void lines.push(l);
 
   try {
     // compared datasets are loaded (and checked) first, so that a bad spec fails before any work
+    if (compare?.some((it) => it.spec === RESAMPLE) && points.y.length >= dataset.y.length) {
+      throw new UsageError(`geolens ${CMD}: --compare ${RESAMPLE}: --n ${n} measures all ${dataset.y.length} points of ${dataset.name}, so there are no other points to resample (the distance would be 0); lower --n (e.g. --n ${Math.max(1, Math.floor(dataset.y.length / 2))}).`);
+    }
     const compareData = new Map<string, Dataset>();
     for (const it of compare ?? []) {
       if (it.transform || it.spec === RESAMPLE) continue;
@@ -666,8 +664,8 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
           const m = 0.1 * (hi - lo || 1);
           return [lo - m, hi + m];
         };
-        const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
-        const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
+        const [x0, x1] = pad(...minMax(xs));
+        const [y0, y1] = pad(...minMax(ys));
         const cell = Math.sqrt(((x1 - x0) * (y1 - y0)) / (G * G));
         const perSide = 10;
         const fStep = (0.8 * cell) / perSide;

@@ -15,7 +15,7 @@ import { lineChart } from '../report/svg.js';
 import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { createProgress, type ProgressSink } from './progress.js';
 import { resultsDir, writeResult } from './results.js';
-import { chooseLayers, layerFeatures, openTarget, probeData, type ProbeTarget } from './target.js';
+import { chooseLayers, dataFlags, layerFeatures, openTarget, probeData, targetArg, type ProbeTarget } from './target.js';
 import { VERSION } from './train.js';
 
 const CMD = 'probe separation';
@@ -38,11 +38,9 @@ const FLAGS: FlagSpec = {
 };
 
 const SUMMARY = [
-  'usage: geolens probe separation <run-dir | model.onnx> [options]',
-  '',
   'Law of data separation (He & Su, PNAS 2023): separation fuzziness D_l = Tr(SS_w SS_b⁺) of the data at the',
   'flattened input (l = 0) and at each selected layer (l = 1, 2, …), and the least-squares fit',
-  'ln D_l = a + l·ln ρ. The law holds when |Pearson r| ≥ 0.9 (r near −1: D decays geometrically with depth).',
+  'ln D_l = a + l·ln ρ. The law holds when Pearson r ≤ −0.9 (D decays geometrically with depth).',
   'Writes separation.json and separation.svg (with --over-training also separation-over-training.json/.svg).',
 ].join('\n');
 
@@ -123,15 +121,19 @@ function table(rows: string[][], right: boolean[]): string[] {
   return rows.map((r) => '  ' + r.map((c, j) => (right[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd());
 }
 
-function fitLines(law: SeparationLaw): string[] {
+/** A fit with |r| ≥ threshold but r > 0: D grows with depth geometrically (lawHolds is false there). */
+const grows = (r: number | null, threshold: number): boolean => r !== null && r >= threshold;
+
+/** The fit of the final model, as printed. */
+export function fitLines(law: SeparationLaw): string[] {
   const f = law.fit;
   if (!f) return ['  fit: not enough layers with D > 0 (see warnings)'];
   const ci = f.rhoCI95 ? ` (95% CI ${f.rhoCI95[0].toFixed(4)}–${f.rhoCI95[1].toFixed(4)})` : ' (no CI with 2 layers)';
-  const holds = !f.lawHolds
-    ? `the law does not hold (|r| < ${f.lawThreshold})`
-    : f.slope < 0
-      ? `the law holds (|r| ≥ ${f.lawThreshold}, D decays geometrically)`
-      : `|r| ≥ ${f.lawThreshold}, but D grows with depth (ρ > 1), the opposite of the law's decay`;
+  const holds = f.lawHolds
+    ? `the law holds (r ≤ −${f.lawThreshold}, D decays geometrically)`
+    : grows(f.pearsonR, f.lawThreshold)
+      ? `|r| ≥ ${f.lawThreshold}, but D grows with depth (ρ > 1), the opposite of the law's decay`
+      : `the law does not hold (|r| < ${f.lawThreshold})`;
   return [
     `  fit ln D_l = ${f.intercept.toFixed(3)} ${f.slope >= 0 ? '+' : '−'} ${Math.abs(f.slope).toFixed(4)}·l over ${f.numLayersFitted} layers`,
     `  ρ = ${f.rho.toFixed(4)}${ci}; each layer ${f.rho < 1 ? `divides D by ${(1 / f.rho).toFixed(3)}` : `multiplies D by ${f.rho.toFixed(3)}`}`,
@@ -163,9 +165,6 @@ function overTrainingChart(ot: SeparationOverTraining, title: string): string {
   ]);
 }
 
-/** The law as He & Su state it: a good linear fit (|r| ≥ threshold) with D decaying (ρ < 1). */
-const decays = (e: SeparationEpoch): boolean => e.lawHolds && e.rho !== null && e.rho < 1;
-
 /** The --checkpoints list (ascending, each with a checkpoint); undefined for 'all'. */
 function checkpointList(spec: string, target: ProbeTarget, overTraining: boolean): number[] | undefined {
   if (spec.trim() === 'all') return undefined;
@@ -188,19 +187,13 @@ function checkNames(a: Layer[], b: Layer[], epoch: number): void {
 export async function separationCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseFlags(CMD, argv, FLAGS);
   if (values.help) {
-    out(usage(CMD, SUMMARY, FLAGS));
+    out(usage(`${CMD} <run-dir | model.onnx>`, SUMMARY, FLAGS));
     return 0;
   }
-  if (positionals.length !== 1) {
-    throw new UsageError(`geolens ${CMD}: give one run directory or .onnx file${positionals.length ? `, got ${positionals.length}: ${positionals.join(' ')}` : ''}.\n(run 'geolens ${CMD} --help' for details)`);
-  }
-  const path = positionals[0]!;
+  const path = targetArg(CMD, positionals);
   const perClass = values['per-class'] !== undefined ? numberFlag(CMD, 'per-class', values['per-class'], { integer: true, min: 1 }) : undefined;
   const threads = values.threads !== undefined ? numberFlag(CMD, 'threads', values.threads, { integer: true, min: 1 }) : undefined;
-  const dataset = typeof values.dataset === 'string' ? values.dataset : undefined;
-  if (dataset !== undefined && values.split !== undefined) {
-    throw new UsageError(`geolens ${CMD}: --split picks a part of the run's own dataset; with --dataset choose the part in the spec (e.g. idx:<dir>#split=test).`);
-  }
+  const { dataset, split } = dataFlags(CMD, values, 'train');
   const variant = values.variant as SeparationVariant;
   const layerSpec = String(values.layers);
   const overTraining = values['over-training'] === true;
@@ -213,7 +206,6 @@ export async function separationCommand(argv: string[], out: (line: string) => v
   }
   const epochsWanted = checkpointList(String(values.checkpoints), target, overTraining);
   const seed = values.seed !== undefined ? numberFlag(CMD, 'seed', values.seed, { integer: true, min: 0 }) : (target.run?.config.train.seed ?? 0);
-  const split = dataset === undefined ? ((values.split as (typeof SPLITS)[number] | undefined) ?? 'train') : undefined;
   const ds = await probeData(target, { ...(dataset !== undefined ? { dataset } : {}), ...(split ? { split } : {}), ...(perClass !== undefined ? { perClass } : {}), seed });
   const n = ds.y.length;
   const K = ds.numClasses;
@@ -310,11 +302,12 @@ export async function separationCommand(argv: string[], out: (line: string) => v
       lines.push(`over training: the fit at each of ${ot.epochs.length} checkpoints`);
       if (!quiet) {
         const rows = [['epoch', 'ρ', 'Pearson r', 'law holds', 'D_0', `D_${meta.length - 1}`]];
-        for (const e of ot.epochs) rows.push([String(e.epoch), fmtN(e.rho, 4), fmtR(e.pearsonR), decays(e) ? 'yes' : e.lawHolds ? 'no (D grows)' : 'no', fmtD(e.D[0]!), fmtD(e.D[e.D.length - 1]!)]);
+        const threshold = law.fit?.lawThreshold ?? 0.9;
+        for (const e of ot.epochs) rows.push([String(e.epoch), fmtN(e.rho, 4), fmtR(e.pearsonR), e.lawHolds ? 'yes' : grows(e.pearsonR, threshold) ? 'no (D grows)' : 'no', fmtD(e.D[0]!), fmtD(e.D[e.D.length - 1]!)]);
         lines.push(...table(rows, [true, true, true, false, true, true]));
       }
-      const firstHolds = ot.epochs.find((e, i) => ot.epochs.slice(i).every(decays));
-      lines.push(firstHolds ? `  the law holds (|r| ≥ ${law.fit?.lawThreshold ?? 0.9}, ρ < 1) from epoch ${firstHolds.epoch} on` : '  the law does not hold at the last checkpoint');
+      const firstHolds = ot.epochs.find((e, i) => ot.epochs.slice(i).every((x) => x.lawHolds));
+      lines.push(firstHolds ? `  the law holds (r ≤ −${law.fit?.lawThreshold ?? 0.9}, ρ < 1) from epoch ${firstHolds.epoch} on` : '  the law does not hold at the last checkpoint');
     }
     const allWarnings = [...law.warnings, ...(ot?.warnings ?? [])];
     if (allWarnings.length) {

@@ -16,6 +16,7 @@ import { decodeModel } from '../onnx/proto.js';
 import type { Tensor } from '../tensor.js';
 import { numel } from '../tensor.js';
 import { openRun, type RunConfig, type RunDir } from '../train/node.js';
+import { UsageError } from './args.js';
 import { splitForRun } from './train.js';
 
 export interface RunTarget {
@@ -62,6 +63,31 @@ export async function openTarget(path: string): Promise<ProbeTarget> {
   return { path, kind: 'onnx', model: importModelFile(path) };
 }
 
+/** The one positional argument of a probe command: a run directory or an .onnx file. */
+export function targetArg(command: string, positionals: string[]): string {
+  if (positionals.length !== 1) {
+    throw new UsageError(`geolens ${command}: give one run directory or .onnx file${positionals.length ? `, got ${positionals.length}: ${positionals.join(' ')}` : ''}.\n(run 'geolens ${command} --help' for details)`);
+  }
+  return positionals[0]!;
+}
+
+/**
+ * --dataset and --split of a probe command. --split picks a part of the run's own dataset, so it cannot go with
+ * --dataset (the spec chooses the part there); without --dataset it defaults to `defaultSplit`.
+ */
+export function dataFlags(
+  command: string,
+  values: Record<string, string | boolean | undefined>,
+  defaultSplit: 'train' | 'test' | 'all',
+): { dataset?: string; split?: 'train' | 'test' | 'all' } {
+  const dataset = typeof values.dataset === 'string' ? values.dataset : undefined;
+  if (dataset === undefined) return { split: (values.split as 'train' | 'test' | 'all' | undefined) ?? defaultSplit };
+  if (values.split !== undefined) {
+    throw new UsageError(`geolens ${command}: --split picks a part of the run's own dataset; with --dataset choose the part in the spec (e.g. idx:<dir>#split=test).`);
+  }
+  return { dataset };
+}
+
 export interface ProbeDataOptions {
   /** Dataset spec; default: the run's own dataset. */
   dataset?: string;
@@ -84,6 +110,11 @@ export async function probeData(target: ProbeTarget, o: ProbeDataOptions): Promi
     ds = o.split === 'train' ? parts.train : o.split === 'all' ? full : parts.test;
   } else ds = await loadDataset(o.dataset, { seed });
   if (o.perClass !== undefined) ds = subsetPerClass(ds, o.perClass, seed);
+  if (ds.y.length === 0) {
+    const why = o.dataset === undefined ? `the ${o.split ?? 'test'} part of the run's dataset ${ds.name} has no samples` : `${o.dataset} has no samples`;
+    const what = o.dataset === undefined ? "use --split train or --split all (a run trained with --test-fraction 0 has no held-out part)" : 'give a --dataset with samples';
+    throw new GeolensError('BAD_ARGUMENT', `${target.path}: ${why}; ${what}.`);
+  }
   const want = target.model.input.shape.slice(1);
   if (numel(want as number[]) !== numel(ds.sampleShape)) {
     throw new GeolensError('BAD_SHAPE', `${ds.name} has samples of shape [${ds.sampleShape.join(', ')}] but ${target.path} takes [${want.join(', ')}]; use a matching --dataset (resize options: #resize=HxW).`);

@@ -174,8 +174,10 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       onEpoch: async (m) => {
         await run.appendMetrics(m);
         if (m.epoch % t.checkpointEvery === 0 || m.epoch === t.epochs) {
-          await run.saveCheckpoint(m.epoch, trainer.snapshot());
+          // trajectory first: a crash between the two writes leaves a trajectory ahead of the checkpoint, which
+          // resume trims (step ≤ checkpoint step); the other order would leave a silent gap
           if (recorder.enabled) await run.saveTrajectory(recorder.snapshots());
+          await run.saveCheckpoint(m.epoch, trainer.snapshot());
           await run.setStatus({ state: 'running', epochsDone: m.epoch, step: m.step });
         }
         progress.line(

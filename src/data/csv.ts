@@ -110,9 +110,11 @@ export function parseCsv(input: string | Uint8Array, options: CsvOptions = {}): 
     throw new GeolensError('BAD_FILE', `${name}: need at least two columns (features and a label), found ${width} using delimiter '${delim === '\t' ? '\\t' : delim}'`);
   }
   const first = rows[0]!.cells;
+  // a label given as an integer (also as a string, as specs pass it) is a column index, never a header name
+  const labelIsIndex = typeof options.label === 'number' || /^-?\d+$/.test(options.label ?? '');
   let header: boolean;
   if (options.header !== undefined) header = options.header;
-  else if (typeof options.label === 'string' && first.includes(options.label)) header = true;
+  else if (typeof options.label === 'string' && !labelIsIndex && first.includes(options.label)) header = true;
   else header = rows.length > 1 && first.some((c, j) => !isNumeric(c) && isNumeric(rows[1]!.cells[j]!));
   const names = header ? first : first.map((_, j) => `column ${j}`);
   const body = header ? rows.slice(1) : rows;
@@ -120,7 +122,7 @@ export function parseCsv(input: string | Uint8Array, options: CsvOptions = {}): 
 
   let labelCol: number;
   const lab = options.label ?? -1;
-  if (typeof lab === 'number' || /^-?\d+$/.test(lab)) {
+  if (typeof lab === 'number' || labelIsIndex) {
     const i = Number(lab);
     labelCol = i < 0 ? width + i : i;
     if (!Number.isInteger(i) || labelCol < 0 || labelCol >= width) {

@@ -76,14 +76,6 @@ function balancedLabels(n: number, classes: number, rng: Rng): Int32Array {
   return out;
 }
 
-/** Per-class running index: `rank[i]` is the position of sample i among the samples of its class, and the class sizes. */
-function ranksWithinClass(y: Int32Array, classes: number): { rank: Int32Array; size: number[] } {
-  const size = new Array<number>(classes).fill(0);
-  const rank = new Int32Array(y.length);
-  for (let i = 0; i < y.length; i++) rank[i] = size[y[i]!]!++;
-  return { rank, size };
-}
-
 function describe(name: string, opts: Record<string, number>): string {
   return `synthetic:${name}(${Object.entries(opts).map(([k, v]) => `${k}=${v}`).join(', ')})`;
 }

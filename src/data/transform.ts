@@ -112,17 +112,15 @@ export interface ResizeOptions {
   antialias?: boolean;
 }
 
-/** 1-D resampling weights: for each output index, the input indices and weights (summing to 1). */
+/** 1-D resampling weights: for each output index, the first input index and the weights (summing to 1). */
 interface Taps {
   start: Int32Array;
-  count: Int32Array;
   weights: Float64Array[];
 }
 
 function resampleTaps(inSize: number, outSize: number, method: ResizeMethod, antialias: boolean): Taps {
   const scale = inSize / outSize;
   const start = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
   const weights: Float64Array[] = [];
   for (let o = 0; o < outSize; o++) {
     let lo: number;
@@ -149,10 +147,9 @@ function resampleTaps(inSize: number, outSize: number, method: ResizeMethod, ant
     }
     const total = w.reduce((s, v) => s + v, 0);
     start[o] = lo;
-    count[o] = w.length;
     weights.push(Float64Array.from(w, (v) => (total > 0 ? v / total : 0)));
   }
-  return { start, count, weights };
+  return { start, weights };
 }
 
 /**

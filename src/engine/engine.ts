@@ -40,7 +40,10 @@ export interface EngineOptions {
   /** Intra-op threads (default: all cores, as the adapter reports them). */
   threads?: number;
   provider?: ExecutionProvider;
-  /** Sessions kept in the cache (least recently used are released). Default 32. */
+  /**
+   * Sessions kept in the cache (default 32). Beyond it the least recently loaded or run session is released, once
+   * its runs in flight have settled; running a graph after that is an ENGINE error (load it again).
+   */
   maxSessions?: number;
   /**
    * Let onnxruntime's worker threads busy-wait between ops (default false). Spinning helps on idle many-core
@@ -62,10 +65,16 @@ function ortType(a: AnyArray): string {
 export type ProgressFn = (done: number, total: number) => void;
 
 export class CompiledGraph {
+  /** Runs started and not yet settled. */
+  private inFlight = 0;
+  /** 'retired': out of the engine's cache, released when the runs in flight settle; 'released': unusable. */
+  private state: 'live' | 'retired' | 'released' = 'live';
   constructor(
     private readonly ort: OrtModule,
     readonly session: OrtSession,
     readonly key: string,
+    /** Called at every run (the engine's cache keeps the most recently used sessions). */
+    private readonly onRun?: () => void,
   ) {}
   get inputNames(): readonly string[] {
     return this.session.inputNames;
@@ -76,6 +85,9 @@ export class CompiledGraph {
 
   /** Run with named feeds; returns the fetched outputs (all outputs when `fetches` is omitted). */
   async run(feeds: Record<string, RunTensor>, fetches?: readonly string[]): Promise<Record<string, RunTensor>> {
+    if (this.state === 'released') {
+      throw new GeolensError('ENGINE', `engine: this graph's onnxruntime session was released (the engine was disposed, or evicted it from its session cache while it was unused); load the graph again with engine.load(), or raise maxSessions.`);
+    }
     const f: Record<string, OrtTensor> = {};
     for (const name of this.session.inputNames) {
       const t = feeds[name];
@@ -83,20 +95,40 @@ export class CompiledGraph {
       if (t.data.length !== numel(t.shape)) throw new GeolensError('BAD_SHAPE', `engine: feed '${name}' has ${t.data.length} values for shape [${t.shape.join(', ')}].`);
       f[name] = new this.ort.Tensor(ortType(t.data), t.data, t.shape);
     }
+    this.onRun?.();
+    this.inFlight++;
     let res: Record<string, OrtTensor>;
     try {
       res = await this.session.run(f, fetches);
     } catch (e) {
       throw new GeolensError('ENGINE', `onnxruntime failed: ${(e as Error).message}`);
+    } finally {
+      if (--this.inFlight === 0 && this.state === 'retired') void this.release();
     }
     const out: Record<string, RunTensor> = {};
-    for (const [k, v] of Object.entries(res)) out[k] = { data: v.data as AnyArray, shape: [...v.dims] };
+    for (const k in res) {
+      const v = res[k]!;
+      out[k] = { data: v.data as AnyArray, shape: v.dims.slice() };
+    }
     return out;
+  }
+
+  /** Leave the engine's cache: release the session now, or when the runs in flight have settled. */
+  retire(): Promise<void> {
+    if (this.state !== 'live') return Promise.resolve();
+    this.state = 'retired';
+    return this.inFlight === 0 ? this.release() : Promise.resolve();
+  }
+
+  private release(): Promise<void> {
+    this.state = 'released';
+    return this.session.release().catch(() => undefined);
   }
 
   /**
    * Run over a large first axis in chunks of `batchSize` rows of the `batched` feeds (other feeds are passed whole);
-   * the fetched outputs are concatenated along their first axis.
+   * the fetched outputs are concatenated along their first axis. An empty input runs once with zero rows, so the
+   * outputs come back with zero rows.
    */
   async runBatched(
     feeds: Record<string, RunTensor>,
@@ -105,12 +137,14 @@ export class CompiledGraph {
     fetches?: readonly string[],
     onProgress?: ProgressFn,
   ): Promise<Record<string, RunTensor>> {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new GeolensError('BAD_ARGUMENT', `engine: batch size must be a positive integer, got ${batchSize}.`);
     const n = feeds[batched[0]!]!.shape[0]!;
     for (const name of batched) {
       if (feeds[name]!.shape[0] !== n) throw new GeolensError('BAD_SHAPE', `engine: batched feeds disagree on the first axis (${name}: ${feeds[name]!.shape[0]} vs ${n}).`);
     }
     const parts: Record<string, RunTensor[]> = {};
-    for (let s = 0; s < n; s += batchSize) {
+    let s = 0;
+    do {
       const e = Math.min(n, s + batchSize);
       const f: Record<string, RunTensor> = { ...feeds };
       for (const name of batched) {
@@ -121,9 +155,13 @@ export class CompiledGraph {
       const r = await this.run(f, fetches);
       for (const [k, v] of Object.entries(r)) (parts[k] ??= []).push(v);
       onProgress?.(e, n);
-    }
+      s = e;
+    } while (s < n);
     const out: Record<string, RunTensor> = {};
-    for (const [k, ps] of Object.entries(parts)) out[k] = concatRows(ps);
+    for (const [k, ps] of Object.entries(parts)) {
+      if (ps.length > 1 && ps[0]!.shape.length === 0) throw new GeolensError('BAD_SHAPE', `engine: output '${k}' is a scalar, so it cannot be concatenated over batches; fetch only outputs with a batch axis.`);
+      out[k] = concatRows(ps);
+    }
     return out;
   }
 }
@@ -141,8 +179,14 @@ export function concatRows(ps: RunTensor[]): RunTensor {
   return { data, shape: [ps.reduce((s, p) => s + p.shape[0]!, 0), ...ps[0]!.shape.slice(1)] };
 }
 
+interface CacheEntry {
+  graph: Promise<CompiledGraph>;
+  /** Set once the session exists. Entries still compiling are not evicted (their callers have not received them). */
+  ready?: CompiledGraph;
+}
+
 export class Engine {
-  private readonly cache = new Map<string, Promise<CompiledGraph>>();
+  private readonly cache = new Map<string, CacheEntry>();
   readonly threads: number;
   readonly provider: ExecutionProvider;
   constructor(
@@ -163,39 +207,57 @@ export class Engine {
     const key = hashBytes(bytes);
     const hit = this.cache.get(key);
     if (hit) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
+      this.touch(key, hit);
+      return hit.graph;
     }
-    const p = this.ort.InferenceSession.create(bytes, {
+    const entry = {} as CacheEntry;
+    entry.graph = this.ort.InferenceSession.create(bytes, {
       intraOpNumThreads: this.threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionProviders: [this.provider],
       enableCpuMemArena: true,
       extra: { session: { intra_op: { allow_spinning: this.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: this.allowSpinning ? '1' : '0' } } },
-    })
-      .then((s) => new CompiledGraph(this.ort, s, key))
-      .catch((e: Error) => {
-        this.cache.delete(key);
+    }).then(
+      (s) => {
+        const g = new CompiledGraph(this.ort, s, key, () => this.touch(key, entry));
+        entry.ready = g;
+        return g;
+      },
+      (e: Error) => {
+        if (this.cache.get(key) === entry) this.cache.delete(key);
         const hint = this.provider !== 'cpu' && /provider|backend|cuda|not (found|available|supported)/i.test(e.message)
           ? ` The '${this.provider}' execution provider is not available in this onnxruntime build (onnxruntime-node ships CUDA binaries only when installed with them); use provider 'cpu'.`
           : '';
         throw new GeolensError('ENGINE', `onnxruntime could not load the graph: ${e.message.trim().replace(/([^.])$/, '$1.')}${hint}`);
-      });
-    this.cache.set(key, p);
-    while (this.cache.size > this.maxSessions) {
-      const [oldKey, old] = this.cache.entries().next().value as [string, Promise<CompiledGraph>];
-      this.cache.delete(oldKey);
-      void old.then((g) => g.session.release()).catch(() => undefined);
-    }
-    return p;
+      },
+    );
+    this.cache.set(key, entry);
+    this.evict();
+    return entry.graph;
   }
 
-  /** Release every cached session. */
+  /** Mark an entry most recently used (Map order is the LRU order). */
+  private touch(key: string, entry: CacheEntry): void {
+    if (this.cache.get(key) !== entry) return;
+    this.cache.delete(key);
+    this.cache.set(key, entry);
+  }
+
+  /** Retire least recently used sessions beyond `maxSessions`; sessions with runs in flight are released after them. */
+  private evict(): void {
+    for (const [key, e] of this.cache) {
+      if (this.cache.size <= this.maxSessions) return;
+      if (!e.ready) continue;
+      this.cache.delete(key);
+      void e.ready.retire();
+    }
+  }
+
+  /** Release every cached session (one with a run in flight when that run settles). */
   async dispose(): Promise<void> {
     const all = [...this.cache.values()];
     this.cache.clear();
-    for (const p of all) await p.then((g) => g.session.release()).catch(() => undefined);
+    await Promise.all(all.map((e) => e.graph.then((g) => g.retire(), () => undefined)));
   }
 }

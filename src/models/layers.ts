@@ -12,8 +12,9 @@ export interface BatchNormTensors {
 /**
  * BatchNorm over the channel axis 1 of [N, C] or [N, C, H, W].
  * Train mode normalises with the batch's mean and biased variance (built from plain ops, so autodiff differentiates
- * through the statistics) and returns them as [C] tensors for the running-statistics update; eval mode uses the
- * BatchNormalization op with the running buffers.
+ * through the statistics) and returns them as [C] tensors for the running-statistics update (report `batchVar` with
+ * its `variancePerSample`, 1 here or H·W when `spatial`); eval mode uses the BatchNormalization op with the running
+ * buffers.
  */
 export function batchNorm(b: GraphBuilder, x: string, p: BatchNormTensors, mode: ForwardMode, epsilon: number, spatial = false): { y: string; batchMean?: string; batchVar?: string } {
   if (mode === 'eval') return { y: b.op('BatchNormalization', [x, p.scale, p.bias, p.mean, p.variance], { epsilon }) };

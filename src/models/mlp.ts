@@ -39,7 +39,7 @@ export function mlp(config: MlpConfig): ModelDef {
         if (config.batchNorm) {
           const bn = batchNorm(b, h, { scale: t(`bn${k}.weight`), bias: t(`bn${k}.bias`), mean: t(`bn${k}.running_mean`), variance: t(`bn${k}.running_var`) }, mode, BN_EPSILON);
           h = bn.y;
-          if (bn.batchMean) batchStats.push({ buffer: `bn${k}.running_mean`, value: bn.batchMean }, { buffer: `bn${k}.running_var`, value: bn.batchVar! });
+          if (bn.batchMean) batchStats.push({ buffer: `bn${k}.running_mean`, value: bn.batchMean }, { buffer: `bn${k}.running_var`, value: bn.batchVar!, variancePerSample: 1 });
         }
         h = b.relu(h);
         layers.push({ name: `block${k}`, tensor: h });

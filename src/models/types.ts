@@ -47,8 +47,12 @@ export interface ForwardResult {
   logits: string;
   /** Probe-able points in order: the flattened input, each block's output, the logits. */
   layers: { name: string; tensor: string }[];
-  /** Train mode: batch statistics to fold into running buffers (`buffer` ← value). */
-  batchStats: { buffer: string; value: string }[];
+  /**
+   * Train mode: batch statistics to fold into running buffers (`buffer` ← value). A biased batch variance gives
+   * `variancePerSample`, the values per channel each sample contributes (1 for [N, C], H·W for [N, C, H, W]), so the
+   * trainer can make it unbiased over m = N·variancePerSample values as PyTorch does; a mean leaves it out.
+   */
+  batchStats: { buffer: string; value: string; variancePerSample?: number }[];
 }
 
 /** A model: its config, its parameters and buffers, and how to build its forward graph. */

@@ -6,7 +6,7 @@
 import { GeolensError } from '../errors.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import { DataType, encodeModel, type Attribute, type DataTypeCode, type Dim, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfo } from './proto.js';
-import { tensorFromProto, tensorToProto, type AnyArray, type TypedTensor } from './tensors.js';
+import { int64ArrayFrom, tensorFromProto, tensorToProto, type AnyArray, type TypedTensor } from './tensors.js';
 import { inferShapes, type ShapeEnv } from './shapes.js';
 
 /** Default opset: 17 (LayerNormalization, ReduceSum/ReduceMean with axes as inputs from 13/18 handled per op). */
@@ -141,7 +141,7 @@ export class GraphBuilder {
 
   /** int64 constant (shapes, axes, indices). `dims` defaults to [n]. */
   constInt64(values: number[], dims?: number[], prefix = 'i64'): string {
-    return this.init(this.fresh(prefix), { dataType: DataType.INT64, dims: dims ?? [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+    return this.init(this.fresh(prefix), { dataType: DataType.INT64, dims: dims ?? [values.length], data: int64ArrayFrom(values) });
   }
 
   /** Add a node; returns its output names (fresh unless given). */

@@ -13,7 +13,7 @@ import type { Tensor } from '../tensor.js';
 import { attr, attrInt, attrInts, GraphBuilder } from './builder.js';
 import { DATA_TYPE_NAMES, DataType, type Attribute, type DataTypeCode, type Dim, type ModelProto, type NodeProto, type ValueInfo } from './proto.js';
 import { inferShapes, knownOps, type ShapeEnv } from './shapes.js';
-import { tensorFromProto, type TypedTensor } from './tensors.js';
+import { int64ArrayFrom, tensorFromProto, type TypedTensor } from './tensors.js';
 
 /** Lowest ai.onnx opset geolens imports. */
 export const MIN_IMPORT_OPSET = 13;
@@ -102,8 +102,6 @@ export const NONLINEAR_OPS: ReadonlySet<string> = new Set([
   'ThresholdedRelu',
   'Clip',
 ]);
-
-/** Ops no gradient flows through (integer and shape computations); mirrors autodiff/grad.ts. */
 
 /** Element types allowed for initializers: float32 weights and integer/bool constants (shapes, axes, indices). */
 const INT_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.BOOL, DataType.UINT8, DataType.INT8]);
@@ -344,8 +342,8 @@ function foldConstants(w: Work, unsupported: UnsupportedOp[]): void {
         t = tensorFromProto(a.value, w.source);
       } else if (a.name === 'value_float' && a.type === 'float') t = { dataType: DataType.FLOAT, dims: [], data: Float32Array.of(a.value) };
       else if (a.name === 'value_floats' && a.type === 'floats') t = { dataType: DataType.FLOAT, dims: [a.value.length], data: Float32Array.from(a.value) };
-      else if (a.name === 'value_int' && a.type === 'int') t = { dataType: DataType.INT64, dims: [], data: BigInt64Array.of(BigInt(a.value)) };
-      else if (a.name === 'value_ints' && a.type === 'ints') t = { dataType: DataType.INT64, dims: [a.value.length], data: BigInt64Array.from(a.value.map((v) => BigInt(v))) };
+      else if (a.name === 'value_int' && a.type === 'int') t = { dataType: DataType.INT64, dims: [], data: int64ArrayFrom([a.value]) };
+      else if (a.name === 'value_ints' && a.type === 'ints') t = { dataType: DataType.INT64, dims: [a.value.length], data: int64ArrayFrom(a.value) };
     }
     if (!t) {
       unsupported.push({ op: 'Constant', node: n.name || out, hint: 'a Constant holding strings or a sparse tensor: export dense float32/int64 constants only.' });

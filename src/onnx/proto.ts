@@ -246,7 +246,7 @@ function decodeAttribute(r: WireReader): Attribute {
   let type = 0;
   let f = 0;
   let i = 0;
-  let s: Uint8Array = new Uint8Array();
+  let s = '';
   let t: TensorProto | undefined;
   let g: GraphProto | undefined;
   const floats: number[] = [];
@@ -268,7 +268,7 @@ function decodeAttribute(r: WireReader): Attribute {
         i = r.varint();
         break;
       case 4:
-        s = r.bytes();
+        s = r.string();
         break;
       case 5:
         t = decodeTensor(r.sub());
@@ -283,7 +283,7 @@ function decodeAttribute(r: WireReader): Attribute {
         r.packedVarints(wire, ints);
         break;
       case 9:
-        strings.push(new TextDecoder().decode(r.bytes()));
+        strings.push(r.string());
         break;
       default:
         r.skip(wire);
@@ -296,7 +296,7 @@ function decodeAttribute(r: WireReader): Attribute {
     case 'int':
       return { name, type: kind, value: i };
     case 'string':
-      return { name, type: kind, value: new TextDecoder().decode(s) };
+      return { name, type: kind, value: s };
     case 'tensor':
       if (!t) throw new GeolensError('BAD_FILE', `${r.source}: attribute '${name}' is a tensor attribute without a tensor`);
       return { name, type: kind, value: t };

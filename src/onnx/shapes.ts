@@ -293,6 +293,7 @@ const INFER: Record<string, Infer> = {
   ReduceMean: reduce,
   ReduceMax: reduce,
   ReduceMin: reduce,
+  ReduceProd: reduce,
   ReduceL2: reduce,
   ReduceSumSquare: reduce,
   ReduceLogSumExp: reduce,
@@ -397,7 +398,14 @@ const INFER: Record<string, Infer> = {
   },
   ScatterElements: same,
   GatherElements: (_n, ins) => [{ ...first(ins), ...(ins[1]?.shape ? { shape: ins[1].shape } : {}) }],
-  ArgMax: reduce,
+  ArgMax: (n, ins) => {
+    // one `axis` (default 0), not `axes`; the result holds int64 indices
+    const x = first(ins);
+    if (!x.shape) return [{ elemType: DataType.INT64 }];
+    const ax = normAxis(attrInt(n, 'axis', 0), x.shape.length);
+    const keep = attrInt(n, 'keepdims', 1) === 1;
+    return [{ elemType: DataType.INT64, shape: keep ? x.shape.map((d, i) => (i === ax ? 1 : d)) : x.shape.filter((_, i) => i !== ax) }];
+  },
   OneHot: () => [{ elemType: DataType.FLOAT }],
   Range: () => [{ elemType: DataType.INT64, shape: [null] }],
   Pad: (n, ins, env) => {

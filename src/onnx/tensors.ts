@@ -13,6 +13,17 @@ export interface TypedTensor {
   data: AnyArray;
 }
 
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/**
+ * int64 values held as JS numbers (as the protobuf reader gives them: INT64_MAX comes back as 2^63, its nearest double)
+ * to a BigInt64Array, saturating at the int64 range instead of wrapping 2^63 to INT64_MIN.
+ */
+export function int64ArrayFrom(values: readonly number[]): BigInt64Array {
+  return BigInt64Array.from(values, (v) => (v >= 2 ** 63 ? INT64_MAX : v <= -(2 ** 63) ? INT64_MIN : BigInt(v)));
+}
+
 function copyAligned(raw: Uint8Array): ArrayBuffer {
   const b = new ArrayBuffer(raw.byteLength);
   new Uint8Array(b).set(raw);
@@ -75,7 +86,7 @@ export function tensorFromProto(t: TensorProto, source = 'model'): TypedTensor {
       return { dataType: t.dataType, dims: t.dims, data: Float64Array.from(t.doubleData ?? []) };
     case DataType.INT64:
       check(t.int64Data?.length ?? 0);
-      return { dataType: t.dataType, dims: t.dims, data: BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(v))) };
+      return { dataType: t.dataType, dims: t.dims, data: int64ArrayFrom(t.int64Data ?? []) };
     case DataType.INT32:
     case DataType.UINT8:
     case DataType.INT8:

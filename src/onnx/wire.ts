@@ -6,6 +6,10 @@
 import { GeolensError } from '../errors.js';
 
 const TWO32 = 4294967296;
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+/** 2^63: the double nearest to INT64_MAX. */
+const INT64_LIMIT = 2 ** 63;
 
 export const enum WireType {
   Varint = 0,
@@ -33,7 +37,7 @@ export class WireReader {
   done(): boolean {
     return this.pos >= this.end;
   }
-  /** Reads a varint as a signed 64-bit integer (two's complement) converted to a JS number. */
+  /** Reads a varint as a signed 64-bit integer (two's complement) converted to a JS number (exact up to 2^53; INT64_MAX gives 2^63). */
   varint(): number {
     let lo = 0;
     let hi = 0;
@@ -96,7 +100,7 @@ export class WireReader {
     return r;
   }
   string(): string {
-    return new TextDecoder().decode(this.bytes());
+    return utf8Decoder.decode(this.bytes());
   }
   float32(): number {
     if (this.pos + 4 > this.end) malformed('float runs past the end', this.source);
@@ -170,8 +174,10 @@ export class WireWriter {
     if (!Number.isInteger(v)) throw new RangeError(`protobuf varint must be an integer, got ${v}`);
     this.ensure(10);
     if (v >= 0) {
-      let lo = v % TWO32;
-      let hi = Math.floor(v / TWO32);
+      // INT64_MAX reads back as 2^63 (the nearest double): write it, and anything larger, as INT64_MAX, not as a wrap to INT64_MIN
+      const sat = v >= INT64_LIMIT;
+      let lo = sat ? 0xffffffff : v % TWO32;
+      let hi = sat ? 0x7fffffff : Math.floor(v / TWO32);
       while (hi > 0 || lo > 0x7f) {
         this.buf[this.len++] = (lo & 0x7f) | 0x80;
         lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
@@ -180,8 +186,8 @@ export class WireWriter {
       this.buf[this.len++] = lo;
       return;
     }
-    // negative: 64-bit two's complement, always 10 bytes
-    const a = -v;
+    // negative: 64-bit two's complement, always 10 bytes (saturating at INT64_MIN)
+    const a = Math.min(-v, INT64_LIMIT);
     let lo = (~(a % TWO32) >>> 0) + 1;
     let hi = ~Math.floor(a / TWO32) >>> 0;
     if (lo > 0xffffffff) {
@@ -210,7 +216,7 @@ export class WireWriter {
     this.len += b.length;
   }
   stringField(field: number, s: string): void {
-    this.bytesField(field, new TextEncoder().encode(s));
+    this.bytesField(field, utf8Encoder.encode(s));
   }
   floatField(field: number, v: number): void {
     this.tag(field, WireType.Fixed32);

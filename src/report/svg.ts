@@ -76,12 +76,23 @@ function frame(o: ChartOptions, xr: [number, number], yr: [number, number], xTic
   return { x, y, parts, close: () => parts.join('\n') + '\n</svg>\n' };
 }
 
+/** [min, max] of the finite values ([Infinity, −Infinity] when there are none); a loop, so any length works. */
+export function minMax(vs: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < vs.length; i++) {
+    const v = vs[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 /** [min, max] of the finite values, widened by 5% on each side so marks never sit on the frame. */
 function extent(vs: number[]): [number, number] {
-  const f = vs.filter(Number.isFinite);
-  if (!f.length) return [0, 1];
-  const lo = Math.min(...f);
-  const hi = Math.max(...f);
+  const [lo, hi] = minMax(vs);
+  if (lo > hi) return [0, 1];
   const pad = 0.05 * (hi - lo);
   return [lo - pad, hi + pad];
 }

@@ -4,6 +4,7 @@
  * Epoch e's batch order depends only on (seed, e), so a run resumed from an epoch checkpoint is bit-identical
  * to an uninterrupted one.
  */
+import { GeolensError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { numel } from '../tensor.js';
 import { Rng } from '../util/random.js';
@@ -68,6 +69,14 @@ export async function trainLoop(trainer: Trainer, data: { train: LabelledSet; te
   const rowSize = numel(data.train.x.shape.slice(1));
   const dropLast = o.dropLast ?? true;
   const batches = dropLast && n >= o.batchSize ? Math.floor(n / o.batchSize) : Math.ceil(n / o.batchSize);
+  if (n === 0) throw new GeolensError('BAD_ARGUMENT', 'trainLoop: the training set is empty.');
+  const smallest = Math.min(o.batchSize, n - (batches - 1) * o.batchSize);
+  if (smallest < trainer.minBatchSize) {
+    throw new GeolensError(
+      'BAD_ARGUMENT',
+      `trainLoop: ${n} training samples in batches of ${o.batchSize} leave a batch of ${smallest}; BatchNorm needs at least ${trainer.minBatchSize} samples per batch (${dropLast ? 'use more samples' : 'keep dropLast on, or choose another batch size'}).`,
+    );
+  }
   const history: EpochMetrics[] = [];
   for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
     const t0 = now();

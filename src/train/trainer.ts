@@ -7,7 +7,7 @@
 import { addGradients } from '../autodiff/grad.js';
 import type { CompiledGraph, Engine, RunTensor } from '../engine/engine.js';
 import { GeolensError } from '../errors.js';
-import { BN_MOMENTUM, initWeights, type ModelDef, type Weights } from '../models/index.js';
+import { BN_MOMENTUM, initWeights, type ForwardResult, type ModelDef, type Weights } from '../models/index.js';
 import { GraphBuilder } from '../onnx/builder.js';
 import type { Tensor } from '../tensor.js';
 import { numel } from '../tensor.js';
@@ -52,6 +52,11 @@ export function softmaxCrossEntropy(b: GraphBuilder, logits: string, yOneHot: st
 
 /** The step graph: inputs x, y_onehot, lr, params, optimizer slots, buffers; outputs loss, logits, updates. */
 export function buildTrainStep(def: ModelDef, opts: OptimizerOptions): GraphBuilder {
+  return trainStepGraph(def, opts).b;
+}
+
+/** The step graph and the batch statistics it outputs (as `${buffer}:batch`). */
+function trainStepGraph(def: ModelDef, opts: OptimizerOptions): { b: GraphBuilder; batchStats: ForwardResult['batchStats'] } {
   const b = new GraphBuilder('train_step');
   const x = b.input(X, ['N', ...def.config.inputShape]);
   const y = b.input(Y, ['N', def.config.numClasses]);
@@ -72,7 +77,7 @@ export function buildTrainStep(def: ModelDef, opts: OptimizerOptions): GraphBuil
     for (const s of slots) b.namedOutput(`${p.name}.${s}:new`, upd.slots[s]!, p.shape);
   }
   for (const st of fwd.batchStats) b.namedOutput(`${st.buffer}:batch`, st.value);
-  return b;
+  return { b, batchStats: fwd.batchStats };
 }
 
 /** Eval-mode forward graph with weights as inputs (one session serves every checkpoint). */
@@ -115,17 +120,34 @@ function copyWeights(w: Weights): Weights {
 }
 
 export class Trainer {
+  /**
+   * The smallest batch a step accepts: 2 when some BatchNorm sees one value per channel per sample (PyTorch refuses
+   * to train BatchNorm on a single value per channel: its variance is 0 and the output constant), else 1.
+   */
+  readonly minBatchSize: number;
+  // Per-step bookkeeping, computed once: [state name, step-graph output] (and values per channel per sample).
+  private readonly paramUpdates: [string, string][];
+  private readonly slotUpdates: [string, string][];
+  private readonly statUpdates: [string, string, number][];
+
   private constructor(
     readonly def: ModelDef,
     readonly opts: TrainerOptions,
     private readonly stepGraph: CompiledGraph,
     private readonly evalGraph: CompiledGraph,
     private state: TrainerState,
-  ) {}
+    batchStats: ForwardResult['batchStats'],
+  ) {
+    this.minBatchSize = batchStats.some((st) => st.variancePerSample !== undefined && st.variancePerSample < 2) ? 2 : 1;
+    this.paramUpdates = Object.keys(state.params).map((k) => [k, `${k}:new`]);
+    this.slotUpdates = Object.keys(state.optimizer).map((k) => [k, `${k}:new`]);
+    this.statUpdates = batchStats.map((st) => [st.buffer, `${st.buffer}:batch`, st.variancePerSample ?? 0]);
+  }
 
   /** Compile the step and eval graphs; start from `initial` (a checkpoint) or from seeded initial weights. */
   static async create(engine: Engine, def: ModelDef, opts: TrainerOptions, initial?: TrainerState): Promise<Trainer> {
-    const stepGraph = await engine.load(buildTrainStep(def, opts));
+    const step = trainStepGraph(def, opts);
+    const stepGraph = await engine.load(step.b);
     const evalGraph = await engine.load(buildEvalGraph(def));
     let state = initial;
     if (!state) {
@@ -134,7 +156,7 @@ export class Trainer {
       for (const p of def.params) for (const s of optimizerSlots(opts)) optimizer[`${p.name}.${s}`] = { data: new Float32Array(numel(p.shape)), shape: [...p.shape] };
       state = { step: 0, params, buffers, optimizer };
     }
-    return new Trainer(def, opts, stepGraph, evalGraph, copyState(state));
+    return new Trainer(def, opts, stepGraph, evalGraph, copyState(state), step.batchStats);
   }
 
   /** Optimisation steps taken so far. */
@@ -162,15 +184,18 @@ export class Trainer {
     if (x.length !== n * numel(this.def.config.inputShape)) {
       throw new GeolensError('BAD_SHAPE', `trainStep: x has ${x.length} values, expected ${n} × [${this.def.config.inputShape.join(', ')}].`);
     }
+    if (n < this.minBatchSize) {
+      throw new GeolensError('BAD_ARGUMENT', n === 0 ? 'trainStep: the batch is empty.' : `trainStep: a batch of ${n} sample; BatchNorm needs at least ${this.minBatchSize} samples per batch in training.`);
+    }
     const feeds: Record<string, RunTensor> = {
       [X]: { data: x, shape: [n, ...this.def.config.inputShape] },
       [Y]: { data: oneHot(y, C), shape: [n, C] },
       [LR]: { data: Float32Array.of(lr), shape: [] },
     };
     const s = this.state;
-    for (const [k, v] of Object.entries(s.params)) feeds[k] = v;
-    for (const [k, v] of Object.entries(s.buffers)) feeds[k] = v;
-    for (const [k, v] of Object.entries(s.optimizer)) feeds[k] = v;
+    for (const k in s.params) feeds[k] = s.params[k]!;
+    for (const k in s.buffers) feeds[k] = s.buffers[k]!;
+    for (const k in s.optimizer) feeds[k] = s.optimizer[k]!;
     if (this.opts.optimizer === 'adam') {
       const t = s.step + 1;
       const { beta1, beta2 } = adamBetas(this.opts);
@@ -183,17 +208,14 @@ export class Trainer {
       throw new GeolensError('BAD_ARGUMENT', `training diverged at step ${s.step + 1} (loss ${loss}); lower --lr (now ${lr}).`);
     }
     const correct = countCorrect(out[LOGITS]!.data as Float32Array, y, C);
-    for (const k of Object.keys(s.params)) s.params[k] = { data: out[`${k}:new`]!.data as Float32Array, shape: s.params[k]!.shape };
-    for (const k of Object.keys(s.optimizer)) s.optimizer[k] = { data: out[`${k}:new`]!.data as Float32Array, shape: s.optimizer[k]!.shape };
-    // BatchNorm running statistics (PyTorch convention: unbiased batch variance, momentum 0.1)
-    const spatial = this.def.config.kind === 'cnn' ? numel(this.def.config.inputShape.slice(1)) : 1;
-    for (const k of Object.keys(s.buffers)) {
-      const batch = out[`${k}:batch`];
-      if (!batch) continue;
-      const m = spatial * n;
-      const unbias = k.endsWith('running_var') && m > 1 ? m / (m - 1) : 1;
+    for (const [k, o] of this.paramUpdates) s.params[k] = { data: out[o]!.data as Float32Array, shape: s.params[k]!.shape };
+    for (const [k, o] of this.slotUpdates) s.optimizer[k] = { data: out[o]!.data as Float32Array, shape: s.optimizer[k]!.shape };
+    // BatchNorm running statistics (PyTorch convention: unbiased batch variance over the m values per channel, momentum 0.1)
+    for (const [k, o, perSample] of this.statUpdates) {
+      const m = n * perSample;
+      const unbias = m > 1 ? m / (m - 1) : 1;
       const cur = s.buffers[k]!.data.slice();
-      const bd = batch.data as Float32Array;
+      const bd = out[o]!.data as Float32Array;
       for (let i = 0; i < cur.length; i++) cur[i] = (1 - BN_MOMENTUM) * cur[i]! + BN_MOMENTUM * bd[i]! * unbias;
       s.buffers[k] = { data: cur, shape: s.buffers[k]!.shape };
     }

@@ -46,6 +46,7 @@ test('text output: input, logits, ops, layers with shapes, unsupported ops', asy
 test('--json prints the same report as JSON; --layers selects by op or by name', async () => {
   const { lines } = await run(join(dir, 'cnn.onnx'), '--json', '--layers', 'conv');
   const r = JSON.parse(lines.join('\n')) as InspectReport;
+  assert.equal(r.schemaVersion, 1);
   assert.deepEqual(r.input, { name: 'input', shape: ['N', 2, 5, 5], type: 'float32' });
   assert.deepEqual(r.output, { name: 'logits', shape: ['N', 3], type: 'float32' });
   assert.deepEqual(r.ops, { Conv: 1, Flatten: 1, Gemm: 1, Relu: 1 });

@@ -2,13 +2,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { trainCommand } from '../../src/cli/train.js';
 import { main } from '../../src/cli/main.js';
-import { dimCommand, splitCompareList, type DimDistancesResult, type DimResult, type DimWalksResult } from '../../src/cli/probe-dim.js';
+import { batchedEvaluator, dimCommand, splitCompareList, type DimDistancesResult, type DimResult, type DimWalksResult } from '../../src/cli/probe-dim.js';
 import { openTarget, probeData } from '../../src/cli/target.js';
-import { inputJacobian } from '../../src/autodiff/jacobian.js';
-import { defaultEngine } from '../../src/engine/node.js';
+import { buildInputJacobian, inputJacobian } from '../../src/autodiff/jacobian.js';
+import { createNodeEngine, defaultEngine } from '../../src/engine/node.js';
 import { selectSamples } from '../../src/data/split.js';
 import type { Dataset } from '../../src/data/types.js';
 import { dimSpectrum } from '../../src/probes/dim/compute.js';
@@ -21,6 +23,7 @@ import {
   uniformNoiseDataset,
 } from '../../src/probes/dim/transforms.js';
 import { GeolensError } from '../../src/errors.js';
+import { minMax, pathChart } from '../../src/report/svg.js';
 
 const MNIST = '/work/shared/data/mnist';
 const root = mkdtempSync(join(tmpdir(), 'geolens-probe-dim-'));
@@ -238,6 +241,69 @@ test('bad flags give usage errors listing the valid choices; an .onnx without --
   const help = sink();
   assert.equal(await dimCommand(['--help'], help.out), 0);
   assert.match(help.lines.join('\n'), /--walk-step-size/);
+});
+
+test('flag values the probe cannot use are usage errors: --rtol 1, --split with --dataset, resample with no other points', async () => {
+  let r = await mainCaptured(['probe', 'dim', run, '--rtol', '1']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /--rtol '1' must be/);
+  r = await mainCaptured(['probe', 'dim', run, '--dataset', 'moons', '--split', 'train']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /--split picks a part of the run's own dataset/);
+  // --n takes every held-out point: 'resample' would compare the points with themselves (distance 0)
+  r = await mainCaptured(['probe', 'dim', run, '--n', '100000', '--compare', 'resample', '--out', join(root, 'res-resample')]);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /resample.*lower --n/s);
+  const help = sink();
+  assert.equal(await dimCommand(['--help'], help.out), 0);
+  assert.equal(help.lines.join('\n').split('\n').filter((l) => l.startsWith('usage:')).length, 1);
+});
+
+test('the results record the absolute path of the model, whatever the working directory', async () => {
+  const out = join(root, 'res-relative');
+  assert.equal(await dimCommand([relative(process.cwd(), run), '--n', '8', '--out', out, '--quiet'], sink().out), 0);
+  assert.equal(readJson<DimResult>(join(out, 'dim.json')).source.path, run);
+});
+
+test('batchedEvaluator: a point of the wrong length is rejected alone; the walks batched with it still run', async () => {
+  const m = (await openTarget(run)).model;
+  const engine = createNodeEngine({ threads: 1 });
+  try {
+    const session = await engine.load(buildInputJacobian(m.graph, { input: m.input.name, logits: m.logits, numClasses: 2 }));
+    const ev = batchedEvaluator(session, m, 16);
+    const [good, long, short] = await Promise.allSettled([ev.evaluate(Float64Array.of(0.5, 0.25)), ev.evaluate(new Float64Array(10)), ev.evaluate(new Float64Array(1))]);
+    assert.equal(good.status, 'fulfilled', good.status === 'rejected' ? String(good.reason) : '');
+    assert.equal(good.value.p.length, 2);
+    assert.equal(good.value.J.length, 4);
+    for (const bad of [long, short]) {
+      assert.equal(bad.status, 'rejected');
+      assert.ok(bad.reason instanceof GeolensError && bad.reason.code === 'BAD_SHAPE', String(bad.reason));
+    }
+  } finally {
+    await engine.dispose();
+  }
+});
+
+test('a large --json result piped to another program arrives whole (the CLI waits for stdout before exiting)', () => {
+  const mainTs = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+  const args = ['--import', 'tsx', mainTs, 'probe', 'dim', run, '--n', '200', '--walk', 'along', '--walk-points', '10', '--walk-steps', '60', '--walk-grid', '2', '--out', join(root, 'res-pipe'), '--json'];
+  // through `| cat`: an OS pipe, as in `geolens … --json | jq`
+  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  const r = spawnSync('sh', ['-c', `${[process.execPath, ...args].map(quote).join(' ')} | cat`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.stdout.length > 300_000, `only ${r.stdout.length} characters`);
+  const printed = JSON.parse(r.stdout) as { dim: DimResult; walks: DimWalksResult };
+  assert.equal(printed.walks.walks.length, 10 * 2);
+});
+
+test('the leaf-field plot takes any number of data points (no argument-spread limits)', () => {
+  const m = 150_000;
+  const pts = Array.from({ length: m }, (_, i) => ({ x: i / m, y: (i % 7) - 3, label: i % 2 }));
+  const svg = pathChart({ title: 't', xLabel: 'x', yLabel: 'y' }, [{ group: 0, points: [[0, 0], [1, 1]] }], pts);
+  assert.match(svg, /<\/svg>\s*$/);
+  assert.deepEqual(minMax(Float64Array.from({ length: m }, (_, i) => i - 5)), [-5, m - 6]);
+  assert.deepEqual(minMax([3, NaN, -Infinity, 1]), [1, 3]);
+  assert.deepEqual(minMax([]), [Infinity, -Infinity]);
 });
 
 // ------------------------------------------------------------------------------------------------ transforms

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { separationCommand, type SeparationOverTrainingResult, type SeparationResult } from '../../src/cli/probe-separation.js';
+import { fitLines, separationCommand, type SeparationOverTrainingResult, type SeparationResult } from '../../src/cli/probe-separation.js';
 import { chooseLayers, layerFeatures, openTarget, probeData } from '../../src/cli/target.js';
 import { trainCommand } from '../../src/cli/train.js';
 import { createNodeEngine } from '../../src/engine/node.js';
@@ -199,4 +199,37 @@ test('bad flags give usage errors (exit 2) that list the valid choices', async (
   const { lines, out } = collect();
   assert.equal(await separationCommand(['--help'], out), 0);
   assert.match(lines.join('\n'), /--over-training/);
+});
+
+test('the verdict of a fit whose D grows with depth (r ≥ +0.9) says so instead of claiming |r| < 0.9', () => {
+  // two classes, fixed class means, within-class spread doubling with depth: D_l ∝ 4^l, ln D_l exactly linear, r = +1
+  const n = 40;
+  const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+  const layer = (l: number): { name: string; features: { data: Float32Array; shape: number[] } } => {
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = (y[i] === 0 ? -1 : 1) + 0.1 * 2 ** l * (((i >> 1) % 5) - 2);
+    return { name: `l${l}`, features: { data, shape: [n, 1] } };
+  };
+  const law = separationLaw([0, 1, 2, 3].map(layer), y, 2, { variant: 'definition' });
+  assert.ok(law.fit && law.fit.pearsonR !== null && law.fit.pearsonR > 0.9 && law.fit.rho > 1, JSON.stringify(law.fit));
+  const text = fitLines(law).join('\n');
+  assert.doesNotMatch(text, /\|r\| < 0\.9/);
+  assert.match(text, /D grows with depth/);
+});
+
+test('a run without held-out data: --split test is a clear error (not a crash), for separation and dim', async () => {
+  const noTest = join(root, 'no-test');
+  assert.equal(await trainCommand(['--dataset', 'moons#n=100', '--epochs', '1', '--test-fraction', '0', '--quiet', '--out', noTest], collect().out), 0);
+  const sep = await cli(['probe', 'separation', noTest, '--split', 'test']);
+  assert.equal(sep.code, 1, sep.err);
+  assert.match(sep.err, /no samples.*--split train/s);
+  const dim = await cli(['probe', 'dim', noTest, '--quiet']);
+  assert.equal(dim.code, 1, dim.err);
+  assert.match(dim.err, /no samples.*--split train/s);
+});
+
+test('--help prints one usage line', async () => {
+  const { lines, out } = collect();
+  assert.equal(await separationCommand(['--help'], out), 0);
+  assert.equal(lines.join('\n').split('\n').filter((l) => l.startsWith('usage:')).length, 1);
 });

@@ -222,6 +222,22 @@ test('CSV: round trip, header detection, label by name/index, class names, quoti
   }
 });
 
+test('CSV: a label column given by index as a string (as a spec passes it) is not mistaken for a header cell', async () => {
+  const text = '0,1.5,2\n1,0.5,1\n1,0.25,3\n';
+  for (const label of ['0', 0, '-3']) {
+    const ds = parseCsv(text, { label });
+    assert.deepEqual(ds.x.shape, [3, 2], `label ${JSON.stringify(label)}: the first row was taken as a header`);
+    assert.deepEqual([...ds.y], [0, 1, 1]);
+  }
+  const t = tempDir();
+  try {
+    const f = t.file('plain.csv', text);
+    assert.deepEqual([...(await loadDataset(`csv:${f}#label=0`)).y], [0, 1, 1]);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('synthetic specs through loadDataset', async () => {
   const a = await loadDataset('manifold#n=100,seed=3,ambientDim=10');
   assert.deepEqual(a.x.shape, [100, 10]);

@@ -10,6 +10,7 @@ import { GeolensError } from '../../errors.js';
 import { attrInt, attrInts } from '../../onnx/builder.js';
 import { numel } from '../../tensor.js';
 import { convGeometry, transposeGeometry, type ConvGeometry } from './conv.js';
+import { constLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 /** Per-axis window sizes for each output position along axis i. */
@@ -57,8 +58,8 @@ export const averagePoolRule: GradRule = {
       inv[flat] = cnt > 0 ? 1 / cnt : 0;
     }
     const uniform = inv.every((v) => v === inv[0]);
-    const scale = uniform ? b.constFloat(inv[0]!, [], 'avgpool_inv') : b.constFloat(inv, [1, 1, ...g.outSpatial], 'avgpool_inv');
-    const ones = b.constFloat(new Array<number>(c * numel(g.kernel)).fill(1), [c, 1, ...g.kernel], 'avgpool_ones');
+    const scale = uniform ? constLike(ctx, [inv[0]!], [], x, 'avgpool_inv') : constLike(ctx, inv, [1, 1, ...g.outSpatial], x, 'avgpool_inv');
+    const ones = constLike(ctx, new Array<number>(c * numel(g.kernel)).fill(1), [c, 1, ...g.kernel], x, 'avgpool_ones');
     const t = transposeGeometry(g);
     return [b.op('ConvTranspose', [b.mul(gy, scale), ones], { strides: g.strides, dilations: g.dilations, pads: t.pads, output_padding: t.outputPadding, group: c })];
   },

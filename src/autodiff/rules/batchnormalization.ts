@@ -13,6 +13,7 @@
  */
 import { GeolensError } from '../../errors.js';
 import { attrFloat, attrInt } from '../../onnx/builder.js';
+import { constLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const batchNormalizationRule: GradRule = {
@@ -29,7 +30,7 @@ export const batchNormalizationRule: GradRule = {
     // per-channel [C] -> [1, C, 1, …]
     const bc = (t: string): string => b.op('Unsqueeze', [t, b.constInt64(others)]);
     const eps = attrFloat(node, 'epsilon', 1e-5);
-    const r = b.op('Reciprocal', [b.op('Sqrt', [b.add(variance, b.constFloat(eps, [], 'bn_eps'))])]); // [C]
+    const r = b.op('Reciprocal', [b.op('Sqrt', [b.add(variance, constLike(ctx, [eps], [], variance, 'bn_eps'))])]); // [C]
     const sr = b.mul(scale, r); // [C]
     const out: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
     if (ctx.needs(0)) out[0] = b.mul(gy, bc(sr));
@@ -43,7 +44,7 @@ export const batchNormalizationRule: GradRule = {
     if (ctx.needs(2) || ctx.needs(3)) sumG = b.reduceSum(gy, others, false);
     if (ctx.needs(2)) out[2] = sumG;
     if (ctx.needs(3)) out[3] = b.neg(b.mul(sumG!, sr));
-    if (ctx.needs(4)) out[4] = b.mul(b.mul(dscale!, b.mul(sr, r)), b.constFloat(-0.5, [], 'bn_half'));
+    if (ctx.needs(4)) out[4] = b.mul(b.mul(dscale!, b.mul(sr, r)), constLike(ctx, [-0.5], [], variance, 'bn_half'));
     return out;
   },
 };

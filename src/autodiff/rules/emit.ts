@@ -22,10 +22,20 @@ function floatArray(t: DataTypeCode, values: number[]): AnyArray {
   return t === DataType.DOUBLE ? Float64Array.from(values) : Float32Array.from(values);
 }
 
+/** DOUBLE when forward tensor `like` is float64, else FLOAT: the type of the constants made to meet it. */
+function constTypeOf(ctx: GradContext, like: string): DataTypeCode {
+  return elemTypeOf(ctx, like) === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+}
+
+/** A constant of shape `dims` with the (float or double) element type of forward tensor `like`. */
+export function constLike(ctx: GradContext, values: number[], dims: number[], like: string, prefix = 'const'): string {
+  const t = constTypeOf(ctx, like);
+  return ctx.b.init(ctx.b.fresh(prefix), { dataType: t, dims, data: floatArray(t, values) });
+}
+
 /** A scalar constant with the (float or double) element type of forward tensor `like`. */
 export function scalarLike(ctx: GradContext, value: number, like: string): string {
-  const t = elemTypeOf(ctx, like) === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
-  return ctx.b.init(ctx.b.fresh('const'), { dataType: t, dims: [], data: floatArray(t, [value]) });
+  return constLike(ctx, [value], [], like);
 }
 
 /** Whether every dim is a known number. */
@@ -44,10 +54,15 @@ export function zerosLike(ctx: GradContext, x: string): string {
   return zerosOfShape(ctx, shapeOf(ctx, x), x);
 }
 
+/** `value` everywhere in the shape held in int64 tensor `shape`, with the element type of forward tensor `like`. */
+export function fillOfShape(ctx: GradContext, shape: string, value: number, like: string): string {
+  const t = constTypeOf(ctx, like);
+  return ctx.b.op('ConstantOfShape', [shape], { value: tensorToProto('value', [1], floatArray(t, [value]), t) });
+}
+
 /** Zeros of the shape held in int64 tensor `shape`, with the element type of forward tensor `like`. */
 export function zerosOfShape(ctx: GradContext, shape: string, like: string): string {
-  const t = elemTypeOf(ctx, like) === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
-  return ctx.b.op('ConstantOfShape', [shape], { value: tensorToProto('value', [1], floatArray(t, [0]), t) });
+  return fillOfShape(ctx, shape, 0, like);
 }
 
 /** The values of a constant int64/int32 tensor (an initializer or a folded constant), or undefined. */

@@ -11,6 +11,7 @@
  */
 import { GeolensError } from '../../errors.js';
 import { attrInt, type AttrInput } from '../../onnx/builder.js';
+import { zerosLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const maxPoolRule: GradRule = {
@@ -33,7 +34,7 @@ export const maxPoolRule: GradRule = {
     }
     const flatIdx = b.reshape(indices, [-1]);
     const flatG = b.reshape(gy, [-1]);
-    const zeros = b.reshape(b.fillLike(x, 0), [-1]);
+    const zeros = b.reshape(zerosLike(ctx, x), [-1]);
     const scattered = b.op('ScatterElements', [zeros, flatIdx, flatG], { axis: 0, reduction: 'add' });
     return [b.op('Reshape', [scattered, b.shape(x)])];
   },

@@ -1,11 +1,17 @@
 /** ReduceSum: dX = gY broadcast back over the reduced axes (Unsqueeze when keepdims=0, then Expand to X's shape). */
+import { GeolensError } from '../../errors.js';
 import { attrInt, attrInts } from '../../onnx/builder.js';
 import type { GradRule } from './types.js';
 
 /** The axes (non-negative) a reduction node reduces over; all axes when none are given. */
 export function reducedAxes(node: Parameters<GradRule['vjp']>[0], rank: number, consts: Map<string, number[]>): number[] {
   const given = attrInts(node, 'axes') ?? (node.inputs[1] ? consts.get(node.inputs[1]) : undefined);
-  if (node.inputs[1] && !given) throw new Error(`reduction '${node.name}': axes must be a constant`);
+  if (node.inputs[1] && !given) {
+    throw new GeolensError('UNSUPPORTED_OP', `autodiff: ${node.opType} '${node.name}' takes its axes from a tensor computed at run time; gradients need constant axes (an initializer or a Constant).`, {
+      op: node.opType,
+      node: node.name,
+    });
+  }
   const axes = given && given.length ? given : Array.from({ length: rank }, (_, i) => i);
   return axes.map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q);
 }

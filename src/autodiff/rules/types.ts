@@ -4,7 +4,7 @@ import type { Dim, NodeProto } from '../../onnx/proto.js';
 import type { ShapeEnv } from '../../onnx/shapes.js';
 
 export interface GradContext {
-  /** The graph being extended with gradient nodes. Create constants with b.constFloat / b.constInt64. */
+  /** The graph being extended with gradient nodes. Create float constants with constLike/scalarLike (emit.ts: they take the element type of the forward tensor they meet), int64 ones with b.constInt64. */
   b: GraphBuilder;
   env: ShapeEnv;
   /** Static shape of a forward tensor (throws when its rank is unknown). */

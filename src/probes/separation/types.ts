@@ -48,7 +48,7 @@ export interface SeparationFuzziness {
 }
 
 export interface SeparationLawOptions extends Omit<SeparationOptions, 'onProgress'> {
-  /** The law is said to hold when |Pearson r| ≥ this (default 0.9). */
+  /** The law is said to hold when Pearson r ≤ −this, i.e. D decays geometrically with depth (default 0.9). */
   lawThreshold?: number;
   /** Progress callback, called with (layers done, total layers). */
   onProgress?: (done: number, total: number) => void;
