@@ -42,3 +42,4 @@ export * from './probes/dim/index.js';
 
 // Plots
 export { lineChart, boxChart, pathChart } from './report/svg.js';
+export { encodePng, imageGridPng } from './report/png.js';

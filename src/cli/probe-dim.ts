@@ -9,13 +9,11 @@
  * `dim-distances.svg`.
  */
 import { join, resolve } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { buildInputJacobian, inputJacobianOutputs } from '../autodiff/jacobian.js';
 import { loadDataset } from '../data/node.js';
 import { selectSamples } from '../data/split.js';
 import type { Dataset } from '../data/types.js';
 import type { CompiledGraph, Engine } from '../engine/engine.js';
-import { createNodeEngine } from '../engine/node.js';
 import { GeolensError } from '../errors.js';
 import { writeFileAtomic } from '../models/node.js';
 import type { ImportedModel } from '../onnx/import.js';
@@ -25,13 +23,15 @@ import { datasetDistanceMatrix, dimSpectrumStats, sortedQuantile, SPECTRUM_DISTA
 import { applyDatasetTransform, DATASET_TRANSFORM_SPECS, parseDatasetTransform, transformName, valueRange, type DatasetTransform } from '../probes/dim/transforms.js';
 import type { DatasetDistanceMatrix, DimSpectrum, DimSpectrumStats, FoliationWalk, FoliationWalkMode, QuantileSummary, WalkEvaluation } from '../probes/dim/types.js';
 import { foliationWalk } from '../probes/dim/walk.js';
+import { imageGridPng } from '../report/png.js';
 import { boxChart, minMax, pathChart, type BoxSummary } from '../report/svg.js';
 import { numel, type FloatArray, type Tensor } from '../tensor.js';
 import { Rng } from '../util/random.js';
-import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
-import { createProgress, type ProgressSink } from './progress.js';
-import { resultsDir, writeResult } from './results.js';
-import { dataFlags, openTarget, probeData, targetArg } from './target.js';
+import { numberFlag, UsageError, type FlagSpec } from './args.js';
+import { formatTable, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
+import type { ProgressSink } from './progress.js';
+import { writeResult } from './results.js';
+import { dataFlags, openTarget, probeData } from './target.js';
 
 export const DIM_RESULT_SCHEMA_VERSION = 1;
 
@@ -55,11 +55,11 @@ const FLAGS: FlagSpec = {
     help: `datasets to compare with the base data, separated by commas (or by ';' when a spec holds commas): dataset specs, transforms of the base points (${DATASET_TRANSFORM_SPECS.join(', ')}) and '${RESAMPLE}' (other points of the base data: the sampling-noise floor of the distance)`,
   },
   'batch-size': { type: 'string', help: 'samples per Jacobian run [default: about 2^20 Jacobian entries per run]' },
-  threads: { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' },
-  out: { type: 'string', help: 'results folder [default: <run>/results, or <model>.results next to an .onnx file]' },
+  threads: THREADS_FLAG,
+  out: OUT_FLAG,
   json: { type: 'boolean', default: false, help: 'print the results as JSON instead of tables' },
   quiet: { type: 'boolean', default: false, help: 'no progress output' },
-  help: { type: 'boolean', short: 'h', default: false, help: 'show this help' },
+  help: HELP_FLAG,
 };
 
 const SUMMARY = [
@@ -202,11 +202,6 @@ function argmax(p: ArrayLike<number>, off: number, C: number): number {
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : String(v));
 const g3 = (v: number): string => (Number.isFinite(v) ? (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5) ? v.toExponential(2) : Number(v.toPrecision(4)).toString()) : String(v));
-
-function table(rows: string[][], indent = '  '): string[] {
-  const w = rows[0]!.map((_, j) => Math.max(...rows.map((r) => (r[j] ?? '').length)));
-  return rows.map((r) => indent + r.map((c, j) => (j === 0 ? c.padEnd(w[j]!) : c.padStart(w[j]!))).join('  ').trimEnd());
-}
 
 /** Boxes of stats indexed by k (undefined where no point has rank > k), for boxChart. */
 function boxesByK(stats: DimSpectrumStats, K: number): (BoxSummary | undefined)[] {
@@ -381,90 +376,6 @@ function defaultStepSize(ds: Dataset): number {
   return rms > 0 ? 0.02 * rms : 0.01;
 }
 
-// ------------------------------------------------------------------------------------------------ PNG strips
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** Encode 8-bit grayscale (channels 1) or RGB (channels 3) pixels as a PNG file. */
-export function encodePng(width: number, height: number, channels: 1 | 3, pixels: Uint8Array): Uint8Array {
-  const chunk = (type: string, data: Uint8Array): Uint8Array => {
-    const out = new Uint8Array(12 + data.length);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, data.length);
-    for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-    out.set(data, 8);
-    dv.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-    return out;
-  };
-  const ihdr = new Uint8Array(13);
-  const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, width);
-  dv.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = channels === 1 ? 0 : 2;
-  const stride = width * channels;
-  const raw = new Uint8Array((stride + 1) * height);
-  for (let r = 0; r < height; r++) raw.set(pixels.subarray(r * stride, (r + 1) * stride), r * (stride + 1) + 1);
-  const parts = [Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10), chunk('IHDR', ihdr), chunk('IDAT', new Uint8Array(deflateSync(raw))), chunk('IEND', new Uint8Array(0))];
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const png = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    png.set(p, off);
-    off += p.length;
-  }
-  return png;
-}
-
-/** A grid of image frames (rows: walks; columns: frames), values clamped to [lo, hi], upscaled by `scale`. */
-function walkStrip(rows: Float64Array[][], sampleShape: number[], range: [number, number], scale: number): Uint8Array {
-  const ch = sampleShape.length === 3 ? sampleShape[0]! : 1;
-  const H = sampleShape[sampleShape.length - 2]!;
-  const W = sampleShape[sampleShape.length - 1]!;
-  const channels: 1 | 3 = ch === 3 ? 3 : 1;
-  const gap = 2;
-  const cols = Math.max(...rows.map((r) => r.length));
-  const tw = W * scale + gap;
-  const th = H * scale + gap;
-  const width = cols * tw + gap;
-  const height = rows.length * th + gap;
-  const px = new Uint8Array(width * height * channels).fill(128);
-  const [lo, hi] = range;
-  const span = hi > lo ? hi - lo : 1;
-  rows.forEach((frames, ri) => {
-    frames.forEach((img, ci) => {
-      for (let r = 0; r < H * scale; r++) {
-        for (let c = 0; c < W * scale; c++) {
-          const sr = Math.floor(r / scale);
-          const sc = Math.floor(c / scale);
-          const y = gap + ri * th + r;
-          const x = gap + ci * tw + c;
-          for (let k = 0; k < channels; k++) {
-            const plane = channels === 1 ? 0 : k;
-            const v = img[plane * H * W + sr * W + sc]!;
-            px[(y * width + x) * channels + k] = Math.round(255 * Math.min(1, Math.max(0, (v - lo) / span)));
-          }
-        }
-      }
-    });
-  });
-  return encodePng(width, height, channels, px);
-}
-
 // ------------------------------------------------------------------------------------------------ compare specs
 
 /** Split a --compare value: ';' separates when present, else ',' (re-joining `key=value` pieces of a spec fragment). */
@@ -506,28 +417,24 @@ function parseCompare(value: string): CompareItem[] {
 // ------------------------------------------------------------------------------------------------ the command
 
 export async function dimCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  const { values, positionals } = parseFlags(CMD, argv, FLAGS);
-  if (values.help) {
-    out(usage(`${CMD} <run-dir | model.onnx>`, SUMMARY, FLAGS));
-    return 0;
-  }
-  const path = targetArg(CMD, positionals);
+  const args = probeArgs(CMD, argv, FLAGS, SUMMARY, out);
+  if (!args) return 0;
+  const { values, path } = args;
   const n = numberFlag(CMD, 'n', values.n, { integer: true, min: 1 });
   const seed = numberFlag(CMD, 'seed', values.seed, { integer: true, min: 0 });
   const rtol = numberFlag(CMD, 'rtol', values.rtol, { min: 0, max: 1 });
   if (rtol === 1) throw new UsageError(`geolens ${CMD}: --rtol '${String(values.rtol)}' must be a number ≥ 0 and < 1.`);
-  const threads = values.threads !== undefined ? numberFlag(CMD, 'threads', values.threads, { integer: true, min: 1 }) : undefined;
-  const batchSize = values['batch-size'] !== undefined ? numberFlag(CMD, 'batch-size', values['batch-size'], { integer: true, min: 1 }) : undefined;
+  const threads = threadsFlag(CMD, values);
+  const batchSize = optionalNumberFlag(CMD, 'batch-size', values['batch-size'], { integer: true, min: 1 });
   const walkMode = values.walk as 'along' | 'across' | 'both' | undefined;
   const walkSteps = numberFlag(CMD, 'walk-steps', values['walk-steps'], { integer: true, min: 1 });
-  const walkStepSize = values['walk-step-size'] !== undefined ? numberFlag(CMD, 'walk-step-size', values['walk-step-size']) : undefined;
+  const walkStepSize = optionalNumberFlag(CMD, 'walk-step-size', values['walk-step-size']);
   if (walkStepSize !== undefined && !(walkStepSize > 0)) throw new UsageError(`geolens ${CMD}: --walk-step-size '${String(values['walk-step-size'])}' must be a number > 0.`);
   const walkPoints = numberFlag(CMD, 'walk-points', values['walk-points'], { integer: true, min: 1 });
   const walkGrid = numberFlag(CMD, 'walk-grid', values['walk-grid'], { integer: true, min: 2, max: 100 });
   const compare = typeof values.compare === 'string' ? parseCompare(values.compare) : undefined;
   const json = values.json === true;
-  const quiet = values.quiet === true;
-  const progress = createProgress(process.stderr, { quiet: quiet || json });
+  const progress = probeProgress(values);
   const data = dataFlags(CMD, values, 'test');
 
   const target = await openTarget(path);
@@ -538,8 +445,8 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
   const { points, indices } = pickPoints(dataset, n, seed);
   const sampleShape = model.input.shape.slice(1) as number[];
   const d = numel(sampleShape);
-  const engine = createNodeEngine(threads !== undefined ? { threads } : {});
-  const dir = resultsDir(target, typeof values.out === 'string' ? values.out : undefined);
+  const engine = probeEngine(threads);
+  const dir = probeResultsDir(target, values);
   const written: string[] = [];
   const source = { path: resolve(target.path), kind: target.kind };
   const method = `${DIM_METHOD}; J = ∂logits/∂x from geolens' batched reverse-mode input-Jacobian graph on onnxruntime (float32 unless the model is float64), p = softmax(logits)`;
@@ -593,7 +500,7 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
     say(`log10 λ_k of D(x) = Jᵀ(diag p − ppᵀ)J (k = 1 largest; count = points with rank ≥ k):`);
     const rows = [['k', 'count', 'min', 'q1', 'median', 'q3', 'max', 'mean']];
     for (const b of stats.boxes) rows.push([String(b.k + 1), String(b.count), f3(b.min), f3(b.q1), f3(b.median), f3(b.q3), f3(b.max), f3(b.mean)]);
-    for (const l of table(rows)) say(l);
+    for (const l of formatTable(rows)) say(l);
     const rankText = counts
       .map((c, r) => [r, c] as const)
       .filter(([, c]) => c > 0)
@@ -712,7 +619,7 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
       if (isImage) {
         const range = valueRange(points);
         const scale = 2;
-        png = walkStrip(done.map((j) => j.frames), imageShape, range, scale);
+        png = imageGridPng(done.map((j) => j.frames), imageShape, range, scale);
         walksResult.images = { file: 'dim-walks.png', frameEvery, scale, valueRange: range };
       }
       written.push(...(await writeResult(dir, 'dim-walks', walksResult)));
@@ -740,7 +647,7 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
           wrows.push([`${m} (field)`, String(s.walks), f3(s.medianMaxProbabilityChange), f3(s.maxMaxProbabilityChange), `${(100 * s.fractionClassChanged).toFixed(0)}%`, g3(s.medianLength)]);
         }
       }
-      for (const l of table(wrows)) say(l);
+      for (const l of formatTable(wrows)) say(l);
       const a = walksResult.summary.along;
       const c = walksResult.summary.across;
       if (a && c) say(`along changes p by ${f3(a.medianMaxProbabilityChange)} (median), across by ${f3(c.medianMaxProbabilityChange)}: across walks stay on a level set of p, along walks cross the class structure`);
@@ -800,7 +707,7 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
         const full = `${((100 * x.rankDistribution[K]!) / Math.max(1, x.n)).toFixed(0)}%`;
         drows.push([x.name, String(x.n), `${(100 * x.accuracy).toFixed(1)}%`, f3(x.meanConfidence), b1 ? f3(b1.median) : '–', ...(K > 1 ? [bK ? f3(bK.median) : '–'] : []), full]);
       }
-      for (const l of table(drows)) say(l);
+      for (const l of formatTable(drows)) say(l);
       say('');
       say('distance between spectra = mean over k of the 1-Wasserstein distance between the distributions of log10 λ_k (decades;');
       say('for each k over the points whose rank exceeds k; see definition in dim-distances.json):');
@@ -808,7 +715,7 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
       const short = names.map((_, i) => `[${i + 1}]`);
       const mrows = [['', ...short]];
       names.forEach((nm, i) => mrows.push([`[${i + 1}] ${nm}`, ...matrix.matrix[i]!.map((v) => (v === null ? '–' : v.toFixed(3)))]));
-      for (const l of table(mrows)) say(l);
+      for (const l of formatTable(mrows)) say(l);
     }
 
     if (json) {

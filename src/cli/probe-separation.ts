@@ -5,17 +5,17 @@
  */
 import { resolve } from 'node:path';
 import type { Dataset } from '../data/types.js';
-import { createNodeEngine } from '../engine/node.js';
 import type { Engine } from '../engine/engine.js';
 import { GeolensError } from '../errors.js';
 import type { ImportedModel, Layer } from '../onnx/import.js';
 import { separationLaw, separationOverTraining } from '../probes/separation/index.js';
 import type { LayerFeatures, SeparationEpoch, SeparationLaw, SeparationOverTraining, SeparationVariant } from '../probes/separation/index.js';
 import { lineChart } from '../report/svg.js';
-import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
-import { createProgress, type ProgressSink } from './progress.js';
-import { resultsDir, writeResult } from './results.js';
-import { chooseLayers, dataFlags, layerFeatures, openTarget, probeData, targetArg, type ProbeTarget } from './target.js';
+import { numberFlag, UsageError, type FlagSpec } from './args.js';
+import { formatTable, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
+import type { ProgressSink } from './progress.js';
+import { writeResult } from './results.js';
+import { chooseLayers, dataFlags, layerFeatures, openTarget, probeData, type ProbeTarget } from './target.js';
 import { VERSION } from './train.js';
 
 const CMD = 'probe separation';
@@ -30,11 +30,11 @@ const FLAGS: FlagSpec = {
   variant: { type: 'string', default: 'definition', choices: ['definition', 'balanced'], help: "class weighting: the paper's definition, or the authors' code (1/K per class)" },
   'over-training': { type: 'boolean', default: false, help: 'also fit the law at every checkpoint epoch of a run directory (ρ and Pearson r per epoch)' },
   checkpoints: { type: 'string', default: 'all', help: "with --over-training: 'all' or the epochs to use, e.g. 0,1,2,5,10,600 (each must have a checkpoint)" },
-  out: { type: 'string', help: "results folder [default: <run>/results, or <model>.results next to an .onnx file]" },
+  out: OUT_FLAG,
   json: { type: 'boolean', default: false, help: 'print the result as JSON instead of a table' },
-  threads: { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' },
+  threads: THREADS_FLAG,
   quiet: { type: 'boolean', default: false, help: 'no progress bar; print only the fit' },
-  help: { type: 'boolean', short: 'h', default: false, help: 'show this help' },
+  help: HELP_FLAG,
 };
 
 const SUMMARY = [
@@ -116,10 +116,8 @@ const fmtN = (v: number | null, d = 3): string => (v === null ? '—' : v.toFixe
 const fmtSigned = (v: number | null, d = 3): string => (v === null ? '—' : (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(d));
 const fmtR = (r: number | null): string => (r === null ? 'undefined' : fmtSigned(r, 4));
 
-function table(rows: string[][], right: boolean[]): string[] {
-  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => [...r[j]!].length)));
-  return rows.map((r) => '  ' + r.map((c, j) => (right[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd());
-}
+/** The printed tables; widths count code points. */
+const table = (rows: string[][], right: boolean[]): string[] => formatTable(rows, { right, width: (c) => [...c].length });
 
 /** A fit with |r| ≥ threshold but r > 0: D grows with depth geometrically (lawHolds is false there). */
 const grows = (r: number | null, threshold: number): boolean => r !== null && r >= threshold;
@@ -185,14 +183,11 @@ function checkNames(a: Layer[], b: Layer[], epoch: number): void {
 }
 
 export async function separationCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  const { values, positionals } = parseFlags(CMD, argv, FLAGS);
-  if (values.help) {
-    out(usage(`${CMD} <run-dir | model.onnx>`, SUMMARY, FLAGS));
-    return 0;
-  }
-  const path = targetArg(CMD, positionals);
-  const perClass = values['per-class'] !== undefined ? numberFlag(CMD, 'per-class', values['per-class'], { integer: true, min: 1 }) : undefined;
-  const threads = values.threads !== undefined ? numberFlag(CMD, 'threads', values.threads, { integer: true, min: 1 }) : undefined;
+  const args = probeArgs(CMD, argv, FLAGS, SUMMARY, out);
+  if (!args) return 0;
+  const { values, path } = args;
+  const perClass = optionalNumberFlag(CMD, 'per-class', values['per-class'], { integer: true, min: 1 });
+  const threads = threadsFlag(CMD, values);
   const { dataset, split } = dataFlags(CMD, values, 'train');
   const variant = values.variant as SeparationVariant;
   const layerSpec = String(values.layers);
@@ -205,7 +200,7 @@ export async function separationCommand(argv: string[], out: (line: string) => v
     throw new UsageError(`geolens ${CMD}: --over-training needs a run directory (from geolens train) with checkpoints; ${path} is an .onnx file.`);
   }
   const epochsWanted = checkpointList(String(values.checkpoints), target, overTraining);
-  const seed = values.seed !== undefined ? numberFlag(CMD, 'seed', values.seed, { integer: true, min: 0 }) : (target.run?.config.train.seed ?? 0);
+  const seed = optionalNumberFlag(CMD, 'seed', values.seed, { integer: true, min: 0 }) ?? target.run?.config.train.seed ?? 0;
   const ds = await probeData(target, { ...(dataset !== undefined ? { dataset } : {}), ...(split ? { split } : {}), ...(perClass !== undefined ? { perClass } : {}), seed });
   const n = ds.y.length;
   const K = ds.numClasses;
@@ -228,9 +223,9 @@ export async function separationCommand(argv: string[], out: (line: string) => v
   };
   const counting = layerCounting(layerSpec);
   const source = resolve(path);
-  const progress: ProgressSink = createProgress(process.stderr, { quiet: quiet || asJson });
-  const engine = createNodeEngine({ ...(threads !== undefined ? { threads } : {}), maxSessions: 4 });
-  const dir = resultsDir(target, typeof values.out === 'string' ? values.out : undefined);
+  const progress: ProgressSink = probeProgress(values);
+  const engine = probeEngine(threads, { maxSessions: 4 });
+  const dir = probeResultsDir(target, values);
   const written: string[] = [];
   const t0 = Date.now();
   try {

@@ -5,8 +5,8 @@
  * to an uninterrupted one.
  */
 import { GeolensError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
-import { numel } from '../tensor.js';
+import { minibatchOrder } from '../data/split.js';
+import { gatherRows, type Tensor } from '../tensor.js';
 import { Rng } from '../util/random.js';
 import { lrAt, type LrSchedule } from './schedule.js';
 import type { Trainer } from './trainer.js';
@@ -66,7 +66,6 @@ export function epochSeed(seed: number, epoch: number): number {
 export async function trainLoop(trainer: Trainer, data: { train: LabelledSet; test?: LabelledSet }, o: LoopOptions): Promise<{ stopped: boolean; epochsDone: number; history: EpochMetrics[] }> {
   const now = o.now ?? (() => Date.now());
   const n = data.train.y.length;
-  const rowSize = numel(data.train.x.shape.slice(1));
   const dropLast = o.dropLast ?? true;
   const batches = dropLast && n >= o.batchSize ? Math.floor(n / o.batchSize) : Math.ceil(n / o.batchSize);
   if (n === 0) throw new GeolensError('BAD_ARGUMENT', 'trainLoop: the training set is empty.');
@@ -81,22 +80,17 @@ export async function trainLoop(trainer: Trainer, data: { train: LabelledSet; te
   for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
     const t0 = now();
     const lr = lrAt(o.baseLr, o.schedule, epoch);
-    const order = new Rng(epochSeed(o.seed, epoch)).permutation(n);
+    // a set smaller than one batch is a single batch even with dropLast
+    const order = minibatchOrder(n, o.batchSize, new Rng(epochSeed(o.seed, epoch)), { dropLast: dropLast && n >= o.batchSize });
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
     for (let bi = 0; bi < batches; bi++) {
       if (o.shouldStop?.()) return { stopped: true, epochsDone: epoch, history };
-      const start = bi * o.batchSize;
-      const end = Math.min(n, start + o.batchSize);
-      const m = end - start;
-      const xb = new Float32Array(m * rowSize);
-      const yb = new Int32Array(m);
-      for (let i = 0; i < m; i++) {
-        const r = order[start + i]!;
-        xb.set(data.train.x.data.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
-        yb[i] = data.train.y[r]!;
-      }
+      const batch = order[bi]!;
+      const m = batch.length;
+      const xb = gatherRows(data.train.x, batch).data;
+      const yb = batch.map((r) => data.train.y[r]!);
       const res = await trainer.trainStep(xb, yb, lr);
       lossSum += res.loss * m;
       correct += res.correct;

@@ -1,0 +1,75 @@
+/**
+ * What the `geolens probe <name>` commands share: the command line (one target path, --help), the --threads / --out /
+ * --help flags, optional number flags, the engine, results folder and progress display they set up, and the
+ * plain-text tables they print.
+ */
+import type { Engine, EngineOptions } from '../engine/engine.js';
+import { createNodeEngine } from '../engine/node.js';
+import { numberFlag, parseFlags, usage, type FlagSpec } from './args.js';
+import { createProgress, type ProgressSink } from './progress.js';
+import { resultsDir } from './results.js';
+import { targetArg, type ProbeTarget } from './target.js';
+
+type FlagValues = Record<string, string | boolean | undefined>;
+
+/** --threads: onnxruntime intra-op threads. */
+export const THREADS_FLAG: FlagSpec[string] = { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' };
+/** --out: the results folder. */
+export const OUT_FLAG: FlagSpec[string] = { type: 'string', help: 'results folder [default: <run>/results, or <model>.results next to an .onnx file]' };
+/** --help / -h. */
+export const HELP_FLAG: FlagSpec[string] = { type: 'boolean', short: 'h', default: false, help: 'show this help' };
+
+/**
+ * Parse a probe's command line `<run-dir | model.onnx> [flags]`: the flag values and the target path, or null after
+ * printing the usage for --help.
+ */
+export function probeArgs(command: string, argv: string[], flags: FlagSpec, summary: string, out: (line: string) => void): { values: FlagValues; path: string } | null {
+  const { values, positionals } = parseFlags(command, argv, flags);
+  if (values.help) {
+    out(usage(`${command} <run-dir | model.onnx>`, summary, flags));
+    return null;
+  }
+  return { values, path: targetArg(command, positionals) };
+}
+
+/** A number flag that may be left out: undefined when absent, else checked as `numberFlag` checks it. */
+export function optionalNumberFlag(command: string, name: string, v: string | boolean | undefined, opts: Parameters<typeof numberFlag>[3] = {}): number | undefined {
+  return v !== undefined ? numberFlag(command, name, v, opts) : undefined;
+}
+
+/** The --threads value (an integer ≥ 1), or undefined for the engine's default (all cores). */
+export function threadsFlag(command: string, values: FlagValues): number | undefined {
+  return optionalNumberFlag(command, 'threads', values.threads, { integer: true, min: 1 });
+}
+
+/** A Node engine with `threads` intra-op threads (all cores when undefined) and the other options given. */
+export function probeEngine(threads: number | undefined, options: Omit<EngineOptions, 'threads'> = {}): Engine {
+  return createNodeEngine({ ...(threads !== undefined ? { threads } : {}), ...options });
+}
+
+/** The results folder: --out when given, else next to the run or model. */
+export function probeResultsDir(target: ProbeTarget, values: FlagValues): string {
+  return resultsDir(target, typeof values.out === 'string' ? values.out : undefined);
+}
+
+/** Progress on stderr, silent with --quiet or --json (the JSON alone goes to stdout). */
+export function probeProgress(values: FlagValues): ProgressSink {
+  return createProgress(process.stderr, { quiet: values.quiet === true || values.json === true });
+}
+
+export interface TableOptions {
+  /** Right-align column j when `right[j]` (default: every column but the first). */
+  right?: readonly boolean[];
+  /** Prefix of every line (default two spaces). */
+  indent?: string;
+  /** Width of a cell in the layout (default: its length in UTF-16 code units). */
+  width?: (cell: string) => number;
+}
+
+/** Rows of cells (the first row the header) as aligned lines, columns two spaces apart, trailing spaces trimmed. */
+export function formatTable(rows: string[][], options: TableOptions = {}): string[] {
+  const { indent = '  ', width = (cell: string) => cell.length } = options;
+  const right = options.right ?? rows[0]!.map((_, j) => j > 0);
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => width(r[j] ?? ''))));
+  return rows.map((r) => indent + r.map((c, j) => (right[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd());
+}
