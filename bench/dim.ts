@@ -17,8 +17,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildInputJacobian, inputJacobian, inputJacobianOutputs } from '../src/autodiff/jacobian.js';
-import { importDefinition } from '../src/cli/target.js';
+import { buildInputJacobian } from '../src/autodiff/jacobian.js';
+import { inputJacobian, inputJacobianOutputs } from '../src/measure/jacobians.js';
+import { importDefinition } from '../src/measure/target.js';
 import { createNodeEngine } from '../src/engine/node.js';
 import { buildModel, initWeights, type ModelConfig } from '../src/models/index.js';
 import { writeSafetensorsFile } from '../src/models/node.js';

@@ -8,7 +8,8 @@ export type GeolensErrorCode =
   | 'UNSUPPORTED_DTYPE'
   | 'BAD_MODEL'
   | 'ENGINE'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'INCOMPATIBLE_RESULT';
 
 /** The one error type geolens throws on purpose. `code` is stable; `message` tells the user what to do. */
 export class GeolensError extends Error {

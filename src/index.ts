@@ -18,7 +18,7 @@ export { importClassifier, selectLayers, parseLayerSpec, exportWeights, type Imp
 // Reverse-mode autodiff and input-Jacobians
 export { addGradients, type GradOptions } from './autodiff/grad.js';
 export { RULES as GRADIENT_RULES } from './autodiff/rules/index.js';
-export { buildInputJacobian, inputJacobian, type InputJacobianResult } from './autodiff/jacobian.js';
+export { buildInputJacobian, JACOBIAN_OUTPUTS, type InputJacobianOptions, type JacobianOutput } from './autodiff/jacobian.js';
 
 // Engine (inject an onnxruntime module: onnxruntime-node or onnxruntime-web)
 export { Engine, CompiledGraph, type EngineOptions, type OrtModule, type RunTensor, type ProgressFn } from './engine/engine.js';

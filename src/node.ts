@@ -4,4 +4,4 @@ export { loadDataset, type LoadOptions } from './data/node.js';
 export { loadModelFile, importModelFile } from './onnx/node.js';
 export { writeFileAtomic, readSafetensorsFile, writeSafetensorsFile } from './models/node.js';
 export { RunDir, openRun, type RunConfig, type RunStatus } from './train/node.js';
-export { openTarget, probeData, layerFeatures, chooseLayers } from './cli/target.js';
+export { openTarget, probeData, resultsDir, writeResult, readResult, type ProbeDataOptions } from './measure/node.js';

@@ -8,11 +8,10 @@
  * (Reshape targets should use 0 or -1 for the batch axis).
  */
 import { GeolensError } from '../errors.js';
-import type { CompiledGraph, Engine, ProgressFn, RunTensor } from '../engine/engine.js';
 import type { GraphBuilder } from '../onnx/builder.js';
 import { DataType, type Dim } from '../onnx/proto.js';
 import { inferShapes } from '../onnx/shapes.js';
-import { numel, type FloatArray, type Tensor } from '../tensor.js';
+import { numel } from '../tensor.js';
 import { addGradients } from './grad.js';
 
 export interface InputJacobianOptions {
@@ -141,84 +140,4 @@ export function buildInputJacobian(forward: GraphBuilder, opts: InputJacobianOpt
   b.namedOutput('jacobian_logsoftmax', jacLs, [N, C, d], et);
   b.namedOutput('jacobian_gram', b.matmul(jac, b.transpose(jac, [0, 2, 1])), [N, C, C], et);
   return b;
-}
-
-export interface InputJacobianRunOptions extends InputJacobianOptions {
-  /**
-   * Samples per run (each run evaluates C·batchSize tiled rows). Default: about 2^20 Jacobian entries per run,
-   * between 1 and 64 samples.
-   */
-  batchSize?: number;
-  onProgress?: ProgressFn;
-}
-
-/** Compiled Jacobian graphs per engine and forward graph (rebuilding and hashing a large graph costs milliseconds). */
-const compiled = new WeakMap<Engine, WeakMap<GraphBuilder, Map<string, { version: string; graph: Promise<{ g: GraphBuilder; session: CompiledGraph }> }>>>();
-
-function compiledJacobian(engine: Engine, forward: GraphBuilder, opts: InputJacobianOptions): Promise<{ g: GraphBuilder; session: CompiledGraph }> {
-  const perEngine = compiled.get(engine) ?? new WeakMap();
-  compiled.set(engine, perEngine);
-  const perForward = perEngine.get(forward) ?? new Map();
-  perEngine.set(forward, perForward);
-  const key = `${opts.input}\u0000${opts.logits}\u0000${opts.numClasses}`;
-  // a cheap guard against a forward graph changed in place after the first call
-  const version = `${forward.nodes.length}/${forward.initializers.size}/${forward.inputs.length}`;
-  const hit = perForward.get(key);
-  if (hit && hit.version === version) return hit.graph;
-  const graph = (async () => {
-    const g = buildInputJacobian(forward, opts);
-    return { g, session: await engine.load(g) };
-  })();
-  perForward.set(key, { version, graph });
-  graph.catch(() => perForward.delete(key));
-  return graph;
-}
-
-/** Runs the Jacobian graph and fetches only the named outputs (the others are not copied out of onnxruntime). */
-export async function inputJacobianOutputs<K extends JacobianOutput>(engine: Engine, forward: GraphBuilder, opts: InputJacobianRunOptions, x: Tensor, outputs: readonly K[]): Promise<Record<K, Tensor>> {
-  const { g, session } = await compiledJacobian(engine, forward, opts);
-  const info = g.inputs[0]!;
-  const sample = info.shape!.slice(1) as number[];
-  const C = opts.numClasses;
-  const d = numel(sample);
-  if (x.shape.length !== sample.length + 1 || sample.some((s, i) => x.shape[i + 1] !== s)) {
-    throw new GeolensError('BAD_SHAPE', `inputJacobian: x has shape [${x.shape.join(', ')}] but the model expects [N, ${sample.join(', ')}].`);
-  }
-  const wantF64 = info.elemType === DataType.DOUBLE;
-  if (wantF64 !== x.data instanceof Float64Array) {
-    throw new GeolensError('UNSUPPORTED_DTYPE', `inputJacobian: the model takes ${wantF64 ? 'float64' : 'float32'} input but x is ${x.data instanceof Float64Array ? 'float64' : 'float32'}; convert x.`);
-  }
-  const n = x.shape[0]!;
-  const shapes: Record<JacobianOutput, number[]> = { logits: [0, C], probs: [0, C], jacobian: [0, C, d], jacobian_logsoftmax: [0, C, d], jacobian_gram: [0, C, C] };
-  const out = {} as Record<K, Tensor>;
-  if (n === 0) {
-    const Ctor = x.data.constructor as new (len: number) => FloatArray;
-    for (const k of outputs) out[k] = { data: new Ctor(0), shape: shapes[k] };
-    return out;
-  }
-  const batchSize = opts.batchSize ?? Math.max(1, Math.min(64, Math.floor(2 ** 20 / (C * d))));
-  if (!Number.isInteger(batchSize) || batchSize < 1) bad(`inputJacobian: batchSize must be a positive integer (got ${batchSize}).`);
-  const r = await session.runBatched({ [opts.input]: x as RunTensor }, [opts.input], batchSize, outputs, opts.onProgress);
-  for (const k of outputs) out[k] = { data: r[k]!.data as FloatArray, shape: r[k]!.shape };
-  return out;
-}
-
-export interface InputJacobianResult {
-  /** [N, C] */
-  logits: Tensor;
-  /** [N, C], softmax of the logits */
-  probs: Tensor;
-  /** [N, C, d], ∂logits/∂x (x flattened per sample) */
-  jacobian: Tensor;
-  /** [N, C, d], ∂log softmax/∂x */
-  jacobianLogSoftmax: Tensor;
-}
-
-/**
- * Input Jacobians of a classifier at the samples `x` ([N, …sampleShape], the dtype of the forward input), computed
- * in batches (the compiled graph is cached by the engine).
- */
-export async function inputJacobian(engine: Engine, forward: GraphBuilder, opts: InputJacobianRunOptions, x: Tensor): Promise<InputJacobianResult> {
-  const r = await inputJacobianOutputs(engine, forward, opts, x, ['logits', 'probs', 'jacobian', 'jacobian_logsoftmax']);
-  return { logits: r.logits, probs: r.probs, jacobian: r.jacobian, jacobianLogSoftmax: r.jacobian_logsoftmax };
 }

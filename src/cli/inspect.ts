@@ -2,6 +2,7 @@
 import { GeolensError } from '../errors.js';
 import { exportWeights, selectLayers, parseLayerSpec, type ImportedModel, type Layer } from '../onnx/import.js';
 import { writeSafetensorsFile } from '../models/node.js';
+import { RULES as GRADIENT_RULES } from '../autodiff/rules/index.js';
 import { importModelFile } from '../onnx/node.js';
 import type { Dim } from '../onnx/proto.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
@@ -109,7 +110,7 @@ export async function inspectCommand(argv: string[], out: (line: string) => void
   const opts: { input?: string; logits?: string } = {};
   if (typeof values.input === 'string') opts.input = values.input;
   if (typeof values.logits === 'string') opts.logits = values.logits;
-  const m = importModelFile(file, opts);
+  const m = importModelFile(file, { ...opts, gradientOps: GRADIENT_RULES });
   let report: InspectReport;
   try {
     report = inspectReport(file, m, typeof values.layers === 'string' ? values.layers : 'auto');

@@ -2,7 +2,8 @@
 /** The geolens command line: one file per command, dispatched here. */
 import { GeolensError } from '../errors.js';
 import { UsageError } from './args.js';
-import { trainCommand, VERSION } from './train.js';
+import { VERSION } from '../version.js';
+import { trainCommand } from './train.js';
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 

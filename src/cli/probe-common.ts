@@ -5,12 +5,37 @@
  */
 import type { Engine, EngineOptions } from '../engine/engine.js';
 import { createNodeEngine } from '../engine/node.js';
-import { numberFlag, parseFlags, usage, type FlagSpec } from './args.js';
+import { resultsDir } from '../measure/node.js';
+import type { ProbeTarget } from '../measure/target.js';
+import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { createProgress, type ProgressSink } from './progress.js';
-import { resultsDir } from './results.js';
-import { targetArg, type ProbeTarget } from './target.js';
 
 type FlagValues = Record<string, string | boolean | undefined>;
+
+/** The one positional argument of a probe command: a run directory or an .onnx file. */
+export function targetArg(command: string, positionals: string[]): string {
+  if (positionals.length !== 1) {
+    throw new UsageError(`geolens ${command}: give one run directory or .onnx file${positionals.length ? `, got ${positionals.length}: ${positionals.join(' ')}` : ''}.\n(run 'geolens ${command} --help' for details)`);
+  }
+  return positionals[0]!;
+}
+
+/**
+ * --dataset and --split of a probe command. --split picks a part of the run's own dataset, so it cannot go with
+ * --dataset (the spec chooses the part there); without --dataset it defaults to `defaultSplit`.
+ */
+export function dataFlags(
+  command: string,
+  values: Record<string, string | boolean | undefined>,
+  defaultSplit: 'train' | 'test' | 'all',
+): { dataset?: string; split?: 'train' | 'test' | 'all' } {
+  const dataset = typeof values.dataset === 'string' ? values.dataset : undefined;
+  if (dataset === undefined) return { split: (values.split as 'train' | 'test' | 'all' | undefined) ?? defaultSplit };
+  if (values.split !== undefined) {
+    throw new UsageError(`geolens ${command}: --split picks a part of the run's own dataset; with --dataset choose the part in the spec (e.g. idx:<dir>#split=test).`);
+  }
+  return { dataset };
+}
 
 /** --threads: onnxruntime intra-op threads. */
 export const THREADS_FLAG: FlagSpec[string] = { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' };

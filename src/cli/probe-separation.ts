@@ -4,19 +4,14 @@
  * the fit ln D_l = a + l·ln ρ, and with --over-training the same fit at every checkpoint of a run.
  */
 import { resolve } from 'node:path';
-import type { Dataset } from '../data/types.js';
-import type { Engine } from '../engine/engine.js';
 import { GeolensError } from '../errors.js';
-import type { ImportedModel, Layer } from '../onnx/import.js';
-import { separationLaw, separationOverTraining } from '../probes/separation/index.js';
-import type { LayerFeatures, SeparationEpoch, SeparationLaw, SeparationOverTraining, SeparationVariant } from '../probes/separation/index.js';
-import { lineChart } from '../report/svg.js';
+import { openTarget, probeData, writeResult } from '../measure/node.js';
+import type { ProbeTarget } from '../measure/target.js';
+import { runSeparation, runSeparationOverTraining } from '../probes/separation/run.js';
+import type { SeparationLaw, SeparationOverTrainingResult, SeparationResult, SeparationVariant } from '../probes/separation/types.js';
+import { separationLawChart, separationOverTrainingChart } from '../report/separation.js';
 import { numberFlag, UsageError, type FlagSpec } from './args.js';
-import { formatTable, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
-import type { ProgressSink } from './progress.js';
-import { writeResult } from './results.js';
-import { chooseLayers, dataFlags, layerFeatures, openTarget, probeData, type ProbeTarget } from './target.js';
-import { VERSION } from './train.js';
+import { dataFlags, formatTable, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
 
 const CMD = 'probe separation';
 const SPLITS = ['train', 'test', 'all'] as const;
@@ -43,73 +38,6 @@ const SUMMARY = [
   'ln D_l = a + l·ln ρ. The law holds when Pearson r ≤ −0.9 (D decays geometrically with depth).',
   'Writes separation.json and separation.svg (with --over-training also separation-over-training.json/.svg).',
 ].join('\n');
-
-/** How l counts layers, written into the output and the JSON. */
-function layerCounting(spec: string): string {
-  const what = spec.trim() === '' || spec.trim() === 'auto' ? 'the output of each nonlinearity, then the logits' : `the layers chosen by --layers ${spec}`;
-  return `l = 0 is the flattened input; l = 1, 2, … count ${what}, in forward order`;
-}
-
-export interface SeparationLayerMeta {
-  index: number;
-  name: string;
-  /** Tensor holding the activations ('input' tensor name at l = 0). */
-  tensor: string;
-  /** Producing op ('Input' at l = 0). */
-  op: string;
-  /** Features per sample p. */
-  featureDim: number;
-}
-
-export interface SeparationDatasetMeta {
-  spec: string;
-  name: string;
-  /** Part of the run's own dataset; null for a --dataset spec. */
-  split: 'train' | 'test' | 'all' | null;
-  n: number;
-  numClasses: number;
-  sampleShape: number[];
-  classCounts: number[];
-  perClass: number | null;
-  seed: number;
-}
-
-/** The JSON written to `separation.json`: the SeparationLaw result plus where it came from. */
-export interface SeparationResult extends Omit<SeparationLaw, 'layers'> {
-  kind: 'separation';
-  geolensVersion: string;
-  source: string;
-  sourceKind: 'run' | 'onnx';
-  dataset: SeparationDatasetMeta;
-  n: number;
-  layerCounting: string;
-  layers: (SeparationLaw['layers'][number] & { tensor: string; op: string; featureDim: number; log10D: number | null })[];
-}
-
-/** The JSON written to `separation-over-training.json`. */
-export interface SeparationOverTrainingResult extends SeparationOverTraining {
-  kind: 'separation-over-training';
-  geolensVersion: string;
-  source: string;
-  dataset: SeparationDatasetMeta;
-  n: number;
-  layerCounting: string;
-  layers: SeparationLayerMeta[];
-}
-
-function classCountsOf(ds: Dataset): number[] {
-  const c = new Array<number>(ds.numClasses).fill(0);
-  for (const y of ds.y) c[y]! += 1;
-  return c;
-}
-
-/** Features of l = 0 (the flattened input) and of each chosen layer of one model. */
-async function featuresOf(engine: Engine, model: ImportedModel, layers: Layer[], ds: Dataset, onProgress?: (done: number, total: number) => void): Promise<LayerFeatures[]> {
-  const n = ds.y.length;
-  const input: LayerFeatures = { name: 'input', features: { data: ds.x.data, shape: [n, ds.x.data.length / n] } };
-  const feats = await layerFeatures(engine, model, layers, ds.x, onProgress ? { onProgress } : {});
-  return [input, ...feats];
-}
 
 const fmtD = (v: number): string => (v === 0 ? '0' : v.toExponential(4));
 const fmtN = (v: number | null, d = 3): string => (v === null ? '—' : v.toFixed(d));
@@ -139,30 +67,6 @@ export function fitLines(law: SeparationLaw): string[] {
   ];
 }
 
-function lawChart(law: SeparationLaw, title: string): string {
-  const pts: [number, number][] = law.layers.filter((l) => l.logD !== null).map((l) => [l.index, l.logD! / Math.LN10]);
-  const series = [{ name: 'log10 D_l', points: pts }];
-  const f = law.fit;
-  if (f) {
-    const L = law.layers.length - 1;
-    series.push({ name: `fit: ρ = ${f.rho.toPrecision(3)}, r = ${f.pearsonR === null ? '—' : f.pearsonR.toFixed(3)}`, points: [[0, f.intercept / Math.LN10], [L, (f.intercept + f.slope * L) / Math.LN10]] });
-  }
-  return lineChart({ title, xLabel: 'layer l (0 = input)', yLabel: 'log10 D_l' }, series);
-}
-
-function overTrainingChart(ot: SeparationOverTraining, title: string): string {
-  const r: [number, number][] = [];
-  const rho: [number, number][] = [];
-  for (const e of ot.epochs) {
-    if (e.pearsonR !== null) r.push([e.epoch, e.pearsonR]);
-    if (e.rho !== null) rho.push([e.epoch, e.rho]);
-  }
-  return lineChart({ title, xLabel: 'epoch', yLabel: 'Pearson r and ρ' }, [
-    { name: 'Pearson r', points: r },
-    { name: 'ρ', points: rho },
-  ]);
-}
-
 /** The --checkpoints list (ascending, each with a checkpoint); undefined for 'all'. */
 function checkpointList(spec: string, target: ProbeTarget, overTraining: boolean): number[] | undefined {
   if (spec.trim() === 'all') return undefined;
@@ -174,12 +78,6 @@ function checkpointList(spec: string, target: ProbeTarget, overTraining: boolean
     throw new UsageError(`geolens ${CMD}: --checkpoints: no checkpoint for epoch ${missing.join(', ')}; the run has checkpoints at epochs ${have.length > 40 ? `${have.slice(0, 40).join(', ')}, … (${have.length} in all)` : have.join(', ')}.`);
   }
   return [...new Set(list)].sort((a, b) => a - b);
-}
-
-function checkNames(a: Layer[], b: Layer[], epoch: number): void {
-  const an = a.map((l) => l.name).join(', ');
-  const bn = b.map((l) => l.name).join(', ');
-  if (an !== bn) throw new GeolensError('BAD_MODEL', `checkpoint ${epoch} has layers [${bn}] but the final model has [${an}]; the run's checkpoints do not share one architecture.`);
 }
 
 export async function separationCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
@@ -204,74 +102,30 @@ export async function separationCommand(argv: string[], out: (line: string) => v
   const ds = await probeData(target, { ...(dataset !== undefined ? { dataset } : {}), ...(split ? { split } : {}), ...(perClass !== undefined ? { perClass } : {}), seed });
   const n = ds.y.length;
   const K = ds.numClasses;
-  const layers = chooseLayers(target.model, layerSpec);
   const p0 = ds.x.data.length / n;
-  const meta: SeparationLayerMeta[] = [
-    { index: 0, name: 'input', tensor: target.model.input.name, op: 'Input', featureDim: p0 },
-    ...layers.map((l, i) => ({ index: i + 1, name: l.name, tensor: l.tensor, op: l.op, featureDim: 0 })),
-  ];
-  const dsMeta: SeparationDatasetMeta = {
-    spec: dataset ?? target.run!.config.dataset.spec,
-    name: ds.name,
-    split: split ?? null,
-    n,
-    numClasses: K,
-    sampleShape: ds.sampleShape,
-    classCounts: classCountsOf(ds),
-    perClass: perClass ?? null,
-    seed,
-  };
-  const counting = layerCounting(layerSpec);
-  const source = resolve(path);
-  const progress: ProgressSink = probeProgress(values);
+  const options = { layers: layerSpec, variant, source: resolve(path), sourceKind: target.kind, datasetSpec: dataset ?? target.run!.config.dataset.spec, split: split ?? null, perClass: perClass ?? null, seed };
+  const progress = probeProgress(values);
+  const onProgress = (stage: string, d: number, t: number, detail?: string): void => progress.update(stage, d, t, detail);
   const engine = probeEngine(threads, { maxSessions: 4 });
   const dir = probeResultsDir(target, values);
   const written: string[] = [];
   const t0 = Date.now();
   try {
     // The final model.
-    const feats = await featuresOf(engine, target.model, layers, ds, (d, t) => progress.update('features', d, t));
-    feats.forEach((f, i) => (meta[i]!.featureDim = f.features.shape[1]!));
-    const law = separationLaw(feats, ds.y, K, { variant, onProgress: (d, t) => progress.update('D_l', d, t) });
+    const result = await runSeparation(engine, target.model, ds, options, onProgress);
     progress.done();
-    const result: SeparationResult = {
-      ...law,
-      kind: 'separation',
-      geolensVersion: VERSION,
-      source,
-      sourceKind: target.kind,
-      dataset: dsMeta,
-      n,
-      layerCounting: counting,
-      layers: law.layers.map((l, i) => ({ ...l, tensor: meta[i]!.tensor, op: meta[i]!.op, featureDim: meta[i]!.featureDim, log10D: l.logD === null ? null : l.logD / Math.LN10 })),
-    };
-    const title = `Law of data separation — ${ds.name}, n = ${n}`;
-    written.push(...(await writeResult(dir, 'separation', result, { '': lawChart(law, title) })));
+    const law: SeparationLaw = { ...result, layers: result.layers };
+    const counting = result.layerCounting;
+    const meta = result.layers;
+    written.push(...(await writeResult(dir, 'separation', result, { '': separationLawChart(result, `Law of data separation — ${ds.name}, n = ${n}`) })));
 
     // Every checkpoint of a run.
     let ot: SeparationOverTrainingResult | undefined;
     if (overTraining) {
       const run = target.run!;
-      const chosen = epochsWanted ?? run.checkpoints;
-      if (chosen.length === 0) throw new GeolensError('BAD_FILE', `${path}: the run has no checkpoints (weights/epoch-*.safetensors).`);
-      const epochs: SeparationEpoch[] = [];
-      const warnings: string[] = [];
-      let base: SeparationOverTraining | undefined;
-      for (const [i, epoch] of chosen.entries()) {
-        progress.update('checkpoints', i, chosen.length, `epoch ${epoch}`);
-        const model = await run.modelAt(epoch);
-        const ls = chooseLayers(model, layerSpec);
-        checkNames(layers, ls, epoch);
-        const f = await featuresOf(engine, model, ls, ds);
-        const one = separationOverTraining([{ epoch, layers: f.map((x, j) => ({ name: meta[j]!.name, features: x.features })) }], ds.y, K, { variant });
-        base ??= one;
-        epochs.push(...one.epochs);
-        warnings.push(...one.warnings);
-      }
-      progress.update('checkpoints', chosen.length, chosen.length);
+      ot = await runSeparationOverTraining(engine, { epochs: epochsWanted ?? run.checkpoints, modelAt: run.modelAt }, ds, options, onProgress);
       progress.done();
-      ot = { ...base!, epochs, warnings, kind: 'separation-over-training', geolensVersion: VERSION, source, dataset: dsMeta, n, layerCounting: counting, layers: meta };
-      written.push(...(await writeResult(dir, 'separation-over-training', ot, { '': overTrainingChart(ot, `Law of data separation over training — ${ds.name}`) })));
+      written.push(...(await writeResult(dir, 'separation-over-training', ot, { '': separationOverTrainingChart(ot, `Law of data separation over training — ${ds.name}`) })));
     }
     const secs = (Date.now() - t0) / 1000;
 

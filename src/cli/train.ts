@@ -8,6 +8,8 @@ import { createNodeEngine } from '../engine/node.js';
 import { buildModel, type ModelConfig } from '../models/index.js';
 import { trainLoop } from '../train/loop.js';
 import { RunDir, RUN_SCHEMA_VERSION, type RunConfig } from '../train/node.js';
+import { splitForRun } from '../train/run-split.js';
+import { VERSION } from '../version.js';
 import { OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
 import { parseSchedule } from '../train/schedule.js';
 import { Trainer, type TrainerState } from '../train/trainer.js';
@@ -15,7 +17,6 @@ import { TrajectoryRecorder } from '../train/trajectory.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
 import { createProgress } from './progress.js';
 
-export const VERSION = '0.1.0';
 
 const FLAGS: FlagSpec = {
   dataset: { type: 'string', default: 'manifold', help: "moons | spirals | circles | manifold | idx:<dir> | cifar:<dir> | npz:<file> | npy:<x>,<y> | csv:<file>" },
@@ -55,15 +56,6 @@ function modelConfig(values: Record<string, string | boolean | undefined>, ds: D
     return { kind: 'cnn', inputShape, channels, hidden: numberFlag('train', 'hidden', values.hidden, { integer: true, min: 0 }), numClasses: ds.numClasses };
   }
   return { kind: 'mlp', inputShape: ds.sampleShape, widths: parseWidths('train', String(values.widths)), numClasses: ds.numClasses, batchNorm: values['batch-norm'] === true };
-}
-
-/** The run's seeded train/held-out split (the same on resume and for probes). */
-export function splitForRun(ds: Dataset, config: RunConfig): { train: Dataset; test: Dataset } {
-  const limit = config.dataset.limit;
-  if (limit !== undefined && limit < ds.y.length) ds = selectSamples(ds, Array.from({ length: limit }, (_, i) => i));
-  const testFraction = config.dataset.testFraction ?? 0.2;
-  if (testFraction === 0) return { train: ds, test: selectSamples(ds, []) };
-  return splitDataset(ds, { test: testFraction, seed: config.dataset.splitSeed });
 }
 
 export async function trainCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {

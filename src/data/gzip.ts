@@ -1,5 +1,6 @@
 import { Gunzip } from 'fflate';
 import { GeolensError } from '../errors.js';
+import { crc32 } from '../util/crc32.js';
 
 /** Default cap on the size of decompressed data (2 GiB): larger outputs are rejected, not allocated. */
 export const DEFAULT_MAX_BYTES = 2 ** 31 - 1;
@@ -17,23 +18,6 @@ export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uin
 /** True when the bytes start with the gzip magic 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (IEEE 802.3, as in gzip and zip). */
-export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let i = 0; i < 256; i++) {
-      let c = i;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[i] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 /**

@@ -9,6 +9,9 @@ import { DataType, encodeModel, type Attribute, type DataTypeCode, type Dim, typ
 import { int64ArrayFrom, tensorFromProto, tensorToProto, type AnyArray, type TypedTensor } from './tensors.js';
 import { inferShapes, type ShapeEnv } from './shapes.js';
 
+// Attribute readers live in their own module (shape inference needs them too); re-exported for the rules.
+export { attr, attrFloat, attrInt, attrInts, attrString } from './attributes.js';
+
 /** Default opset: 17 (LayerNormalization, ReduceSum/ReduceMean with axes as inputs from 13/18 handled per op). */
 export const DEFAULT_OPSET = 17;
 
@@ -31,26 +34,6 @@ export function toAttribute(name: string, v: AttrInput): Attribute {
   }
   if ('nodes' in v) return { name, type: 'graph', value: v };
   return { name, type: 'tensor', value: v };
-}
-
-export function attr(node: NodeProto, name: string): Attribute | undefined {
-  return node.attributes.find((a) => a.name === name);
-}
-export function attrInt(node: NodeProto, name: string, dflt: number): number {
-  const a = attr(node, name);
-  return a && a.type === 'int' ? a.value : dflt;
-}
-export function attrFloat(node: NodeProto, name: string, dflt: number): number {
-  const a = attr(node, name);
-  return a && a.type === 'float' ? a.value : dflt;
-}
-export function attrInts(node: NodeProto, name: string): number[] | undefined {
-  const a = attr(node, name);
-  return a && a.type === 'ints' ? a.value : undefined;
-}
-export function attrString(node: NodeProto, name: string, dflt: string): string {
-  const a = attr(node, name);
-  return a && a.type === 'string' ? a.value : dflt;
 }
 
 function floatTypeOf(t: FloatArray): DataTypeCode {

@@ -7,12 +7,13 @@
  *
  * Pure: no file I/O (see `node.ts` for `loadModelFile`), so it runs unchanged in the browser.
  */
-import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE, RULES } from '../autodiff/rules/index.js';
 import { GeolensError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { attr, attrInt, attrInts, GraphBuilder } from './builder.js';
+import { attr, attrInt, attrInts } from './attributes.js';
+import { GraphBuilder } from './builder.js';
 import { DATA_TYPE_NAMES, DataType, type Attribute, type DataTypeCode, type Dim, type ModelProto, type NodeProto, type ValueInfo } from './proto.js';
 import { inferShapes, knownOps, type ShapeEnv } from './shapes.js';
+import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE } from './op-kinds.js';
 import { int64ArrayFrom, tensorFromProto, type TypedTensor } from './tensors.js';
 
 /** Lowest ai.onnx opset geolens imports. */
@@ -31,7 +32,16 @@ export interface ImportOptions {
   input?: string;
   /** The output holding the logits when the graph has several (default: the first). */
   logits?: string;
+  /**
+   * The ops that have a gradient rule (pass `GRADIENT_RULES` from the autodiff module, as the probes do): nodes on
+   * the input → logits path whose op is not among them are listed in `unsupported` (input-Jacobians and weight
+   * gradients cannot pass them). Omitted: gradient support is not checked.
+   */
+  gradientOps?: GradientOps;
 }
+
+/** The set of ops with a gradient rule (a Set of op names, or the rule registry Map). */
+export type GradientOps = ReadonlySet<string> | ReadonlyMap<string, unknown>;
 
 export interface ImportedInput {
   name: string;
@@ -60,6 +70,8 @@ export interface UnsupportedOp {
 }
 
 export interface ImportedModel {
+  /** Where the model came from (ImportOptions.source: usually the file path), as named in messages and results. */
+  source: string;
   /** The normalised graph: one input, one output (the logits), topologically sorted. */
   graph: GraphBuilder;
   input: ImportedInput;
@@ -130,13 +142,13 @@ const OP_HINTS: Record<string, string> = {
   DequantizeLinear: 'export the float32 model, not a quantized one.',
 };
 
-function hintFor(n: NodeProto, why: 'shape' | 'grad' | 'domain' | 'training'): string {
+function hintFor(n: NodeProto, why: 'shape' | 'grad' | 'domain' | 'training', gradientOps?: GradientOps): string {
   if (why === 'domain') return `custom op from domain '${n.domain}': re-export with standard ONNX ops only (operator_export_type=OperatorExportTypes.ONNX), or replace the layer.`;
   if (why === 'training') return `the node runs in training mode: export with model.eval() and ${REEXPORT}.`;
   const specific = OP_HINTS[n.opType];
   if (specific) return specific;
   if (why === 'shape') return `geolens does not know ${n.opType}: re-export with ${REEXPORT} (some ops are decomposed into supported ones there), or replace the layer with supported ones (Conv, Gemm/MatMul, Relu, pooling, BatchNorm, Add, Flatten/Reshape).`;
-  return `geolens has no gradient rule for ${n.opType}, so input-Jacobians and weight gradients cannot pass it: replace the layer with supported ones (supported: ${[...RULES.keys()].sort().join(', ')}).`;
+  return `geolens has no gradient rule for ${n.opType}, so input-Jacobians and weight gradients cannot pass it: replace the layer with supported ones (supported: ${[...(gradientOps?.keys() ?? [])].sort().join(', ')}).`;
 }
 
 function bad(source: string, message: string, details?: Record<string, unknown>): never {
@@ -675,13 +687,13 @@ function builderFrom(w: Work, m: ModelProto, opset: number, outShape: Dim[] | un
   return b;
 }
 
-function findUnsupported(w: Work, env: ShapeEnv, known: Set<string>, out: UnsupportedOp[]): void {
+function findUnsupported(w: Work, env: ShapeEnv, known: Set<string>, out: UnsupportedOp[], gradientOps: GradientOps | undefined): void {
   const listed = new Set(out.map((u) => u.node + '\u0000' + u.op));
   const push = (n: NodeProto, why: 'shape' | 'grad' | 'domain' | 'training'): void => {
     const key = n.name + '\u0000' + n.opType;
     if (listed.has(key)) return;
     listed.add(key);
-    out.push({ op: n.domain && !isStd(n) ? `${n.domain}.${n.opType}` : n.opType, node: n.name || n.outputs[0] || '', hint: hintFor(n, why) });
+    out.push({ op: n.domain && !isStd(n) ? `${n.domain}.${n.opType}` : n.opType, node: n.name || n.outputs[0] || '', hint: hintFor(n, why, gradientOps) });
   };
   // tensors that depend on the input or a float weight (forward), and that the logits depend on (backward)
   const dep = new Set<string>([w.input.name]);
@@ -705,7 +717,7 @@ function findUnsupported(w: Work, env: ShapeEnv, known: Set<string>, out: Unsupp
       push(n, 'training');
       continue;
     }
-    if (NON_DIFFERENTIABLE.has(n.opType) || RULES.has(n.opType)) continue;
+    if (!gradientOps || NON_DIFFERENTIABLE.has(n.opType) || gradientOps.has(n.opType)) continue;
     const floatOut = n.outputs.some((o) => {
       const t = env.info.get(o)?.elemType;
       return t === undefined || t === DataType.FLOAT;
@@ -821,12 +833,13 @@ export function importClassifier(model: ModelProto, opts: ImportOptions = {}): I
   }
   b = builderFrom(w, model, opset, [BATCH_DIM, numClasses]);
 
-  findUnsupported(w, env, new Set(knownOps()), unsupported);
+  findUnsupported(w, env, new Set(knownOps()), unsupported, opts.gradientOps);
   const ops: Record<string, number> = {};
   for (const n of [...w.nodes].sort((x, y) => (x.opType < y.opType ? -1 : x.opType > y.opType ? 1 : 0))) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
   const fileInits = new Set(model.graph.initializers.map((i) => i.name));
   const params = [...w.inits].filter(([k, t]) => t.dataType === DataType.FLOAT && fileInits.has(k)).map(([k]) => k);
   return {
+    source,
     graph: b,
     input: { name: w.input.name, shape: [...w.input.shape!], elemType: DataType.FLOAT },
     logits: w.logits,

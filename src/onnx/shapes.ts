@@ -3,7 +3,8 @@
  * (e.g. 'N', the batch) or null (unknown). Constant int64 tensors are folded so Reshape/Slice/Unsqueeze shapes are known.
  */
 import { GeolensError } from '../errors.js';
-import { attr, attrInt, attrInts, type GraphBuilder } from './builder.js';
+import { attr, attrInt, attrInts } from './attributes.js';
+import type { GraphBuilder } from './builder.js';
 import { DataType, type DataTypeCode, type Dim, type NodeProto } from './proto.js';
 import { tensorFromProto } from './tensors.js';
 

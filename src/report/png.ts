@@ -4,7 +4,7 @@
  * browser.
  */
 import { zlibSync } from 'fflate';
-import { crc32 } from '../data/gzip.js';
+import { crc32 } from '../util/crc32.js';
 
 const PNG_SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
 

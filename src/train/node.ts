@@ -13,55 +13,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GeolensError } from '../errors.js';
-import { buildModel, exportModel, type ModelConfig, type ModelDef, type Weights } from '../models/index.js';
+import { buildModel, exportModel, type ModelDef, type Weights } from '../models/index.js';
 import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '../models/node.js';
 import type { SafetensorsInput } from '../models/safetensors.js';
+import { RUN_SCHEMA_VERSION, type RunConfig, type RunStatus } from './config.js';
 import type { EpochMetrics } from './loop.js';
 import type { TrainerState } from './trainer.js';
 import { stackTrajectory, unstackTrajectory, type TrajectorySnapshot } from './trajectory.js';
 
-export const RUN_SCHEMA_VERSION = 1;
-
-export interface RunConfig {
-  schemaVersion: number;
-  geolensVersion: string;
-  createdAt: string;
-  dataset: {
-    spec: string;
-    name: string;
-    numClasses: number;
-    sampleShape: number[];
-    /** Samples in the training / held-out parts. */
-    train: number;
-    test: number;
-    splitSeed: number;
-    testFraction?: number;
-    /** Only the first `limit` samples were used. */
-    limit?: number;
-  };
-  model: ModelConfig;
-  train: {
-    optimizer: string;
-    lr: number;
-    momentum?: number;
-    weightDecay: number;
-    lrSchedule: string;
-    epochs: number;
-    batchSize: number;
-    seed: number;
-    recordEvery: number;
-    recordLast: number;
-    checkpointEvery: number;
-  };
-}
-
-export interface RunStatus {
-  state: 'running' | 'complete' | 'interrupted' | 'failed';
-  epochsDone: number;
-  step: number;
-  updatedAt: string;
-  message?: string;
-}
+export { RUN_SCHEMA_VERSION, type RunConfig, type RunStatus } from './config.js';
 
 const pad = (e: number): string => String(e).padStart(4, '0');
 

@@ -12,7 +12,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildInputJacobian, inputJacobian, inputJacobianOutputs } from '../../src/autodiff/jacobian.js';
+import { buildInputJacobian } from '../../src/autodiff/jacobian.js';
+import { inputJacobian, inputJacobianOutputs } from '../../src/measure/jacobians.js';
 import { defaultEngine } from '../../src/engine/node.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { DataType } from '../../src/onnx/proto.js';

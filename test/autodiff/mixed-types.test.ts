@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { addGradients } from '../../src/autodiff/grad.js';
-import { inputJacobian } from '../../src/autodiff/jacobian.js';
+import { inputJacobian } from '../../src/measure/jacobians.js';
 import { defaultEngine } from '../../src/engine/node.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { DataType } from '../../src/onnx/proto.js';

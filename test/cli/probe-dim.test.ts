@@ -7,9 +7,12 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trainCommand } from '../../src/cli/train.js';
 import { main } from '../../src/cli/main.js';
-import { batchedEvaluator, dimCommand, splitCompareList, type DimDistancesResult, type DimResult, type DimWalksResult } from '../../src/cli/probe-dim.js';
-import { openTarget, probeData } from '../../src/cli/target.js';
-import { buildInputJacobian, inputJacobian } from '../../src/autodiff/jacobian.js';
+import { dimCommand, splitCompareList } from '../../src/cli/probe-dim.js';
+import { batchedEvaluator } from '../../src/probes/dim/evaluator.js';
+import type { DimDistancesResult, DimResult, DimWalksResult } from '../../src/probes/dim/types.js';
+import { openTarget, probeData } from '../../src/measure/node.js';
+import { buildInputJacobian } from '../../src/autodiff/jacobian.js';
+import { inputJacobian } from '../../src/measure/jacobians.js';
 import { createNodeEngine, defaultEngine } from '../../src/engine/node.js';
 import { selectSamples } from '../../src/data/split.js';
 import type { Dataset } from '../../src/data/types.js';
@@ -21,7 +24,7 @@ import {
   parseDatasetTransform,
   rotateDataset,
   uniformNoiseDataset,
-} from '../../src/probes/dim/transforms.js';
+} from '../../src/data/shifts.js';
 import { GeolensError } from '../../src/errors.js';
 import { minMax, pathChart } from '../../src/report/svg.js';
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addGradients } from '../../src/autodiff/grad.js';
-import { inputJacobian } from '../../src/autodiff/jacobian.js';
+import { inputJacobian } from '../../src/measure/jacobians.js';
 import { defaultEngine } from '../../src/engine/node.js';
 import { importModelFile } from '../../src/onnx/node.js';
 import { selectLayers, type ImportedModel } from '../../src/onnx/import.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unzlibSync } from 'fflate';
-import { crc32 } from '../../src/data/gzip.js';
+import { crc32 } from '../../src/util/crc32.js';
 import { encodePng, imageGridPng } from '../../src/report/png.js';
 
 interface Chunk {

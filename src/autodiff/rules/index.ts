@@ -90,5 +90,5 @@ const ALL: GradRule[] = [
 
 export const RULES: ReadonlyMap<string, GradRule> = new Map(ALL.map((r) => [r.opType, r]));
 
-/** Ops through which no gradient flows (integer/shape computations, comparisons). */
-export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set(['Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'ArgMax', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'IsNaN', 'OneHot', 'Sign']);
+/** Ops through which no gradient flows (integer/shape computations, comparisons): a fact of ONNX, kept in onnx/. */
+export { NON_DIFFERENTIABLE_OPS } from '../../onnx/op-kinds.js';

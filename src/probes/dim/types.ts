@@ -141,3 +141,94 @@ export interface FoliationWalk {
   /** Numerical rank of D(x) at each point. */
   ranks: number[];
 }
+
+// ------------------------------------------------------------------------------------------------ results (files)
+
+/** One measured point of `dim.json`. */
+export interface DimPointRecord {
+  /** Index of the point in the measured dataset. */
+  index: number;
+  label: number;
+  predicted: number;
+  /** Largest softmax probability. */
+  confidence: number;
+  /** Top min(C − 1, d) eigenvalues of D(x), descending. */
+  eigenvalues: number[];
+  rank: number;
+  trace: number;
+}
+
+export interface DimResult {
+  schemaVersion: 1;
+  probe: 'dim';
+  source: { path: string; kind: 'run' | 'onnx' };
+  dataset: { name: string; spec: string | null; size: number; seed: number };
+  model: { numClasses: number; inputShape: number[]; inputDim: number };
+  n: number;
+  method: string;
+  rtol: number;
+  accuracy: number;
+  points: DimPointRecord[];
+  stats: DimSpectrumStats;
+  rankDistribution: { maxRank: number; counts: number[] };
+  trace: QuantileSummary;
+  warnings: string[];
+}
+
+export interface WalkRecord {
+  /** Index of the start point among the measured points (-1 for leaf-field walks). */
+  start: number;
+  label: number | null;
+  mode: FoliationWalkMode;
+  /** +1 or −1: the walk's initial heading is sign·h. */
+  sign: 1 | -1;
+  stepsTaken: number;
+  stoppedEarly: string | null;
+  predicted: number[];
+  confidence: number[];
+  /** Probability of the class predicted at the start, along the walk. */
+  startClassProbability: number[];
+  ranks: number[];
+  /** Euclidean distance from the start, along the walk. */
+  distance: number[];
+  /** The visited points (flattened; left out for image inputs with d > 64, whose walks go to dim-walks.png). */
+  points?: number[][];
+  /** max_t |p_c(t) − p_c(0)|, c the class predicted at the start. */
+  maxProbabilityChange: number;
+  classChanged: boolean;
+}
+
+export interface WalkSummary {
+  walks: number;
+  medianMaxProbabilityChange: number;
+  maxMaxProbabilityChange: number;
+  fractionClassChanged: number;
+  medianLength: number;
+}
+
+export interface DimWalksResult {
+  schemaVersion: 1;
+  probe: 'dim-walks';
+  source: { path: string; kind: 'run' | 'onnx' };
+  dataset: string;
+  method: string;
+  stepSize: number;
+  steps: number;
+  rtol: number;
+  walks: WalkRecord[];
+  summary: Partial<Record<FoliationWalkMode, WalkSummary>>;
+  /** 2-D inputs: the leaf field of dim-foliation.svg (streamlines through a grid of start points). */
+  field?: { grid: number; stepSize: number; stepsPerSide: number; summary: Partial<Record<FoliationWalkMode, WalkSummary>>; lines: { mode: FoliationWalkMode; points: number[][] }[] };
+  /** Image inputs: the PNG strip of the walks (rows: walks in order; columns: every `frameEvery` steps). */
+  images?: { file: string; frameEvery: number; scale: number; valueRange: [number, number] };
+}
+
+export interface DimDistancesResult {
+  schemaVersion: 1;
+  probe: 'dim-distances';
+  source: { path: string; kind: 'run' | 'onnx' };
+  n: number;
+  definition: string;
+  datasets: { name: string; spec: string; kind: 'base' | 'transform' | 'dataset'; n: number; accuracy: number; meanConfidence: number; stats: DimSpectrumStats; rankDistribution: number[] }[];
+  matrix: DatasetDistanceMatrix;
+}

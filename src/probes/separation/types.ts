@@ -124,3 +124,52 @@ export interface SeparationOverTraining {
   /** Warnings, each prefixed with its epoch. */
   warnings: string[];
 }
+
+/** One measured layer of a separation result: where its features came from. */
+export interface SeparationLayerMeta {
+  index: number;
+  name: string;
+  /** Tensor holding the activations ('input' tensor name at l = 0). */
+  tensor: string;
+  /** Producing op ('Input' at l = 0). */
+  op: string;
+  /** Features per sample p. */
+  featureDim: number;
+}
+
+/** The data a separation result was measured on. */
+export interface SeparationDatasetMeta {
+  spec: string;
+  name: string;
+  /** Part of the run's own dataset; null for a --dataset spec. */
+  split: 'train' | 'test' | 'all' | null;
+  n: number;
+  numClasses: number;
+  sampleShape: number[];
+  classCounts: number[];
+  perClass: number | null;
+  seed: number;
+}
+
+/** The result written to `separation.json`: the SeparationLaw plus where it came from. */
+export interface SeparationResult extends Omit<SeparationLaw, 'layers'> {
+  kind: 'separation';
+  geolensVersion: string;
+  source: string;
+  sourceKind: 'run' | 'onnx';
+  dataset: SeparationDatasetMeta;
+  n: number;
+  layerCounting: string;
+  layers: (SeparationLayer & { tensor: string; op: string; featureDim: number; log10D: number | null })[];
+}
+
+/** The result written to `separation-over-training.json`. */
+export interface SeparationOverTrainingResult extends SeparationOverTraining {
+  kind: 'separation-over-training';
+  geolensVersion: string;
+  source: string;
+  dataset: SeparationDatasetMeta;
+  n: number;
+  layerCounting: string;
+  layers: SeparationLayerMeta[];
+}

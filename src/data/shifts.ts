@@ -1,5 +1,5 @@
 /**
- * Pure dataset transforms for comparing DIM spectra across datasets (METHODS.md §2, dataset comparison): one model
+ * Dataset shifts: pure dataset transforms, e.g. for comparing DIM spectra across datasets (METHODS.md §2, dataset comparison): one model
  * evaluated on its base data and on shifted versions of it. Each returns a new Dataset (labels, class names and
  * sample shape kept; the input is not modified); randomness comes from an explicit seed.
  *
@@ -10,9 +10,9 @@
  *  - `uniform`        the samples replaced by independent U(lo, hi) values (a "dataset" of pure noise images with the
  *                     base's shape, size and value range; the labels are kept but mean nothing).
  */
-import { GeolensError } from '../../errors.js';
-import type { Dataset } from '../../data/types.js';
-import { Rng } from '../../util/random.js';
+import { GeolensError } from '../errors.js';
+import type { Dataset } from './types.js';
+import { Rng } from '../util/random.js';
 
 export type DatasetTransform =
   | { kind: 'rotated'; degrees: number }

@@ -1,0 +1,124 @@
+/**
+ * Node adapter of the measure room: open a probe target from files (a run directory or an .onnx file), load the
+ * data a probe measures, and write / read probe results (versioned JSON validated on read, plots next to it).
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { RULES as GRADIENT_RULES } from '../autodiff/rules/index.js';
+import { loadDataset } from '../data/node.js';
+import { subsetPerClass } from '../data/split.js';
+import type { Dataset } from '../data/types.js';
+import { GeolensError } from '../errors.js';
+import { writeFileAtomic } from '../models/node.js';
+import type { ImportedModel } from '../onnx/import.js';
+import { importModelFile } from '../onnx/node.js';
+import { parseResult, type ResultKind } from '../probes/result.js';
+import { numel } from '../tensor.js';
+import { openRun } from '../train/node.js';
+import { splitForRun } from '../train/run-split.js';
+import { importDefinition, type ProbeTarget } from './target.js';
+
+/**
+ * Open a run directory (from `geolens train`: its model.onnx, else its last checkpoint; every checkpoint through
+ * `run.modelAt`) or an .onnx classifier file. Errors: FILE_NOT_FOUND, BAD_FILE, BAD_MODEL.
+ */
+export async function openTarget(path: string): Promise<ProbeTarget> {
+  if (!existsSync(path)) throw new GeolensError('FILE_NOT_FOUND', `${path} does not exist; give a run directory (from geolens train) or an .onnx file.`);
+  if (statSync(path).isDirectory()) {
+    const { run, config, def, checkpoints } = await openRun(path);
+    const modelAt = async (epoch: number): Promise<ImportedModel> => {
+      const st = await run.loadCheckpoint(epoch, def);
+      return importDefinition(def, st.params, st.buffers, join(path, `weights/epoch-${epoch}`));
+    };
+    const file = join(path, 'model.onnx');
+    let model: ImportedModel;
+    if (existsSync(file)) model = importModelFile(file, { gradientOps: GRADIENT_RULES });
+    else if (checkpoints.length) model = await modelAt(checkpoints[checkpoints.length - 1]!);
+    else throw new GeolensError('BAD_FILE', `${path}: the run has neither model.onnx nor a checkpoint yet.`);
+    return { path, kind: 'run', model, run: { dir: path, config, def, checkpoints, modelAt } };
+  }
+  return { path, kind: 'onnx', model: importModelFile(path, { gradientOps: GRADIENT_RULES }) };
+}
+
+export interface ProbeDataOptions {
+  /** Dataset spec (as `geolens train --dataset`); default: the run's own dataset. */
+  dataset?: string;
+  /** For a run's own dataset: which part (default 'test', the held-out part). */
+  split?: 'train' | 'test' | 'all';
+  /** Keep this many samples per class (seeded). */
+  perClass?: number;
+  seed?: number;
+}
+
+/**
+ * The data a probe measures, checked against the model's input shape. Errors: BAD_ARGUMENT (an .onnx target without
+ * a dataset, or no samples), BAD_SHAPE (samples that do not fit the model), and the dataset loader's errors.
+ */
+export async function probeData(target: ProbeTarget, o: ProbeDataOptions): Promise<Dataset> {
+  let ds: Dataset;
+  const seed = o.seed ?? 0;
+  if (o.dataset === undefined) {
+    if (!target.run) throw new GeolensError('BAD_ARGUMENT', `${target.path} is an .onnx file: pass --dataset <spec> (e.g. idx:../shared/data/mnist).`);
+    const cfg = target.run.config;
+    const full = await loadDataset(cfg.dataset.spec, { seed: cfg.train.seed });
+    const parts = splitForRun(full, cfg);
+    ds = o.split === 'train' ? parts.train : o.split === 'all' ? full : parts.test;
+  } else ds = await loadDataset(o.dataset, { seed });
+  if (o.perClass !== undefined) ds = subsetPerClass(ds, o.perClass, seed);
+  if (ds.y.length === 0) {
+    const why = o.dataset === undefined ? `the ${o.split ?? 'test'} part of the run's dataset ${ds.name} has no samples` : `${o.dataset} has no samples`;
+    const what = o.dataset === undefined ? "use --split train or --split all (a run trained with --test-fraction 0 has no held-out part)" : 'give a --dataset with samples';
+    throw new GeolensError('BAD_ARGUMENT', `${target.path}: ${why}; ${what}.`);
+  }
+  const want = target.model.input.shape.slice(1);
+  if (numel(want as number[]) !== numel(ds.sampleShape)) {
+    throw new GeolensError('BAD_SHAPE', `${ds.name} has samples of shape [${ds.sampleShape.join(', ')}] but ${target.path} takes [${want.join(', ')}]; use a matching --dataset (resize options: #resize=HxW).`);
+  }
+  return ds;
+}
+
+/** The results folder of a target: `out` when given, else `<run>/results` or `<model folder>/<model>.results`. */
+export function resultsDir(target: ProbeTarget, out?: string): string {
+  if (out) return resolve(out);
+  if (target.kind === 'run') return join(target.path, 'results');
+  return join(dirname(resolve(target.path)), basename(target.path).replace(/\.onnx$/i, '') + '.results');
+}
+
+/**
+ * Write a result as `<dir>/<name>.json` and its artefacts (`<name>-<suffix>.svg` for SVG text, or a file name →
+ * bytes/text for anything else), each atomically; returns the paths written.
+ */
+export async function writeResult(dir: string, name: string, result: unknown, plots: Record<string, string> = {}, files: Record<string, string | Uint8Array> = {}): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const json = join(dir, `${name}.json`);
+  await writeFileAtomic(json, JSON.stringify(result, null, 2) + '\n');
+  written.push(json);
+  for (const [suffix, svg] of Object.entries(plots)) {
+    const p = join(dir, `${name}${suffix ? '-' + suffix : ''}.svg`);
+    await writeFileAtomic(p, svg);
+    written.push(p);
+  }
+  for (const [file, content] of Object.entries(files)) {
+    const p = join(dir, file);
+    await writeFileAtomic(p, content);
+    written.push(p);
+  }
+  return written;
+}
+
+/**
+ * Read and validate a result file written by `writeResult`. Errors: FILE_NOT_FOUND, BAD_FILE (not JSON, or not a
+ * valid result of this kind), INCOMPATIBLE_RESULT (written by another schema version: re-run the probe).
+ */
+export async function readResult<T>(kind: ResultKind<T>, file: string): Promise<T> {
+  if (!existsSync(file)) throw new GeolensError('FILE_NOT_FOUND', `${file} does not exist; run the probe first (geolens probe ${kind.kind.split('-')[0]} …).`);
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new GeolensError('BAD_FILE', `${file}: not JSON (${(e as Error).message}).`);
+  }
+  return parseResult(kind, value, file);
+}

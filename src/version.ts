@@ -1,0 +1,2 @@
+/** The geolens version, written into run directories and results (kept equal to package.json's by a test). */
+export const VERSION = '0.1.0';
