@@ -6,6 +6,7 @@
  * `geolens/node` (`src/node.ts`).
  */
 export { GeolensError, type GeolensErrorCode } from './errors.js';
+export { VERSION } from './version.js';
 export { tensor, zeros, numel, type Tensor, type FloatArray, type FloatDType } from './tensor.js';
 export { Rng } from './util/random.js';
 
@@ -13,11 +14,11 @@ export { Rng } from './util/random.js';
 export { decodeModel, encodeModel, DataType, type ModelProto, type GraphProto, type NodeProto, type TensorProto, type Dim } from './onnx/proto.js';
 export { GraphBuilder, DEFAULT_OPSET } from './onnx/builder.js';
 export { inferShapes, broadcastShapes, type ShapeEnv, type TensorInfo } from './onnx/shapes.js';
-export { importClassifier, selectLayers, parseLayerSpec, exportWeights, type ImportedModel, type Layer, type LayerSpec } from './onnx/import.js';
+export { importClassifier, selectLayers, parseLayerSpec, exportWeights, type ImportedModel, type ImportOptions, type GradientOps, type Layer, type LayerSpec } from './onnx/import.js';
 
 // Reverse-mode autodiff and input-Jacobians
 export { addGradients, type GradOptions } from './autodiff/grad.js';
-export { RULES as GRADIENT_RULES } from './autodiff/rules/index.js';
+export { RULES as GRADIENT_RULES, NON_DIFFERENTIABLE_OPS } from './autodiff/rules/index.js';
 export { buildInputJacobian, JACOBIAN_OUTPUTS, type InputJacobianOptions, type JacobianOutput } from './autodiff/jacobian.js';
 
 // Engine (inject an onnxruntime module: onnxruntime-node or onnxruntime-web)
@@ -35,11 +36,22 @@ export { OPTIMIZERS, type OptimizerName, type OptimizerOptions } from './train/o
 export { lrAt, parseSchedule, type LrSchedule } from './train/schedule.js';
 export { TrajectoryRecorder, stackTrajectory, unstackTrajectory } from './train/trajectory.js';
 
-// Linear algebra and probes
+// Linear algebra
 export * from './linalg/index.js';
+
+// Running probes on a model: the measure room (features, Jacobians, targets, progress)
+export { modelInput, layerFeatures } from './measure/features.js';
+export { inputJacobian, inputJacobianOutputs, type InputJacobianResult, type InputJacobianRunOptions } from './measure/jacobians.js';
+export { chooseLayers, importDefinition, type ProbeTarget, type RunTarget } from './measure/target.js';
+export { stageProgress, type ProbeProgress } from './measure/progress.js';
+
+// Probes: the math, one library call per probe, result schemas (validated on read)
+export { parseResult, resultKind, type ResultKind } from './probes/result.js';
 export * from './probes/separation/index.js';
 export * from './probes/dim/index.js';
 
 // Plots
 export { lineChart, boxChart, pathChart } from './report/svg.js';
 export { encodePng, imageGridPng } from './report/png.js';
+export { separationLawChart, separationOverTrainingChart } from './report/separation.js';
+export { dimSpectrumChart, dimDistancesChart, dimFoliationChart, dimWalksPng } from './report/dim.js';

@@ -4,4 +4,5 @@ export { loadDataset, type LoadOptions } from './data/node.js';
 export { loadModelFile, importModelFile } from './onnx/node.js';
 export { writeFileAtomic, readSafetensorsFile, writeSafetensorsFile } from './models/node.js';
 export { RunDir, openRun, type RunConfig, type RunStatus } from './train/node.js';
-export { openTarget, probeData, resultsDir, writeResult, readResult, type ProbeDataOptions } from './measure/node.js';
+export { openTarget, probeData, resultsDir, writeResult, type ProbeDataOptions } from './measure/node.js';
+export { readResult } from './probes/node.js';

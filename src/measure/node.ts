@@ -1,9 +1,8 @@
 /**
  * Node adapter of the measure room: open a probe target from files (a run directory or an .onnx file), load the
- * data a probe measures, and write / read probe results (versioned JSON validated on read, plots next to it).
+ * data a probe measures, and write probe results (versioned JSON, plots next to it; `readResult` in src/probes/node.ts reads them back).
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RULES as GRADIENT_RULES } from '../autodiff/rules/index.js';
 import { loadDataset } from '../data/node.js';
@@ -13,7 +12,6 @@ import { GeolensError } from '../errors.js';
 import { writeFileAtomic } from '../models/node.js';
 import type { ImportedModel } from '../onnx/import.js';
 import { importModelFile } from '../onnx/node.js';
-import { parseResult, type ResultKind } from '../probes/result.js';
 import { numel } from '../tensor.js';
 import { openRun } from '../train/node.js';
 import { splitForRun } from '../train/run-split.js';
@@ -106,19 +104,4 @@ export async function writeResult(dir: string, name: string, result: unknown, pl
     written.push(p);
   }
   return written;
-}
-
-/**
- * Read and validate a result file written by `writeResult`. Errors: FILE_NOT_FOUND, BAD_FILE (not JSON, or not a
- * valid result of this kind), INCOMPATIBLE_RESULT (written by another schema version: re-run the probe).
- */
-export async function readResult<T>(kind: ResultKind<T>, file: string): Promise<T> {
-  if (!existsSync(file)) throw new GeolensError('FILE_NOT_FOUND', `${file} does not exist; run the probe first (geolens probe ${kind.kind.split('-')[0]} …).`);
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new GeolensError('BAD_FILE', `${file}: not JSON (${(e as Error).message}).`);
-  }
-  return parseResult(kind, value, file);
 }

@@ -4,9 +4,8 @@
  */
 import { GeolensError } from '../errors.js';
 import { attr, attrInt, attrInts } from './attributes.js';
-import type { GraphBuilder } from './builder.js';
-import { DataType, type DataTypeCode, type Dim, type NodeProto } from './proto.js';
-import { tensorFromProto } from './tensors.js';
+import { DataType, type DataTypeCode, type Dim, type NodeProto, type ValueInfo } from './proto.js';
+import { tensorFromProto, type TypedTensor } from './tensors.js';
 
 export interface TensorInfo {
   elemType: DataTypeCode;
@@ -492,11 +491,18 @@ function foldConst(n: NodeProto, env: ShapeEnv): void {
   }
 }
 
+/** What shape inference reads of a graph (a GraphBuilder is one). */
+export interface ShapeGraph {
+  readonly inputs: readonly ValueInfo[];
+  readonly initializers: ReadonlyMap<string, TypedTensor>;
+  readonly nodes: readonly NodeProto[];
+}
+
 /**
  * Infer element types and shapes of every tensor in the graph, in node order (the graph must be topologically sorted).
  * Throws UNSUPPORTED_OP for ops it does not know, naming the node.
  */
-export function inferShapes(g: GraphBuilder): ShapeEnv {
+export function inferShapes(g: ShapeGraph): ShapeEnv {
   const env: ShapeEnv = { info: new Map(), consts: new Map() };
   for (const v of g.inputs) env.info.set(v.name, v.shape ? { elemType: v.elemType, shape: v.shape } : { elemType: v.elemType });
   for (const [name, t] of g.initializers) {
