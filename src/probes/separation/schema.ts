@@ -33,49 +33,34 @@ const fit = z.object({
 /** Schema version of separation.json and separation-over-training.json. */
 export const SEPARATION_SCHEMA_VERSION = 1;
 
-export const separationResultSchema = z.object({
+/** Fields shared by both result files: provenance, the class weighting and the data. */
+const common = {
   schemaVersion: z.literal(SEPARATION_SCHEMA_VERSION),
-  kind: z.literal('separation'),
   geolensVersion: z.string(),
   source: z.string(),
-  sourceKind: z.enum(['run', 'onnx']),
   variant,
   variantDescription: z.string(),
   rtol: z.number(),
   dataset,
   n: z.number().int(),
   layerCounting: z.string(),
-  layers: z.array(
-    z.object({
-      index: z.number().int(),
-      name: z.string(),
-      D: jsonNumber,
-      logD: jsonNumber.nullable(),
-      residual: jsonNumber.nullable(),
-      rankBetween: z.number().int(),
-      tensor: z.string(),
-      op: z.string(),
-      featureDim: z.number().int(),
-      log10D: jsonNumber.nullable(),
-    }),
-  ),
+};
+const layerMeta = { index: z.number().int(), name: z.string(), tensor: z.string(), op: z.string(), featureDim: z.number().int() };
+
+export const separationResultSchema = z.object({
+  ...common,
+  kind: z.literal('separation'),
+  sourceKind: z.enum(['run', 'onnx']),
+  layers: z.array(z.object({ ...layerMeta, D: jsonNumber, logD: jsonNumber.nullable(), residual: jsonNumber.nullable(), rankBetween: z.number().int(), log10D: jsonNumber.nullable() })),
   fit: fit.nullable(),
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<SeparationResult>;
 
 export const separationOverTrainingSchema = z.object({
-  schemaVersion: z.literal(SEPARATION_SCHEMA_VERSION),
+  ...common,
   kind: z.literal('separation-over-training'),
-  geolensVersion: z.string(),
-  source: z.string(),
-  variant,
-  variantDescription: z.string(),
-  rtol: z.number(),
-  dataset,
-  n: z.number().int(),
-  layerCounting: z.string(),
   layerNames: z.array(z.string()),
-  layers: z.array(z.object({ index: z.number().int(), name: z.string(), tensor: z.string(), op: z.string(), featureDim: z.number().int() })),
+  layers: z.array(z.object(layerMeta)),
   epochs: z.array(
     z.object({
       epoch: z.number().int(),
