@@ -20,6 +20,11 @@ function mainHelp(): string {
   return lines.join('\n');
 }
 
+/**
+ * Runs one geolens command: `argv` is what follows `geolens` on the command line (`['train', '--epochs', '5']`).
+ * Prints to stdout/stderr and resolves to the exit status: 0 done, 1 a {@link GeolensError} (printed with its
+ * code), 2 a usage error or no command. Other errors reject.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
@@ -50,8 +55,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
-if (isEntry) {
+/**
+ * Runs the command line as the process: `main(argv)`, then exits with its status once stdout and stderr have
+ * flushed. A pipe closed early (`geolens … | head`) ends the process quietly instead of crashing with EPIPE.
+ * Called when this module is the entry point (`node dist/cli/main.js`, `tsx src/cli/main.ts`) and by
+ * `bin/geolens.js`; it owns the process, so a library caller wants {@link main} instead.
+ */
+export function runAsProcess(argv: string[]): void {
   // `geolens … | head` closes the pipe early: stop quietly instead of crashing with EPIPE
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -67,8 +77,13 @@ if (isEntry) {
     process.stdout.write('', done);
     process.stderr.write('', done);
   };
-  main(process.argv.slice(2)).then(exit, (e) => {
+  main(argv).then(exit, (e) => {
     console.error(e);
     exit(1);
   });
 }
+
+// the entry point as sources (tsx src/cli/main.ts) or as the build (node dist/cli/main.js); bin/geolens.js imports
+// this module and calls runAsProcess itself
+const isEntry = process.argv[1] !== undefined && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+if (isEntry) runAsProcess(process.argv.slice(2));

@@ -5,6 +5,7 @@ import { Engine, type EngineOptions, type OrtModule } from './engine.js';
 
 let shared: Engine | undefined;
 
+/** An engine over onnxruntime-node: provider `cpu` and all cores (`os.availableParallelism()`) unless `opts` say otherwise. */
 export function createNodeEngine(opts: EngineOptions = {}): Engine {
   return new Engine(ort as unknown as OrtModule, { ...opts, defaultThreads: availableParallelism() });
 }
