@@ -147,10 +147,11 @@ export const wrong: string = separationFuzziness(tensor(new Float64Array(4), [4,
 
 /**
  * A Node user's settings: NodeNext resolution through `exports`, and the shipped `.d.ts` checked too
- * (skipLibCheck off). No DOM lib and no @types/node: the public types need neither.
+ * (skipLibCheck off). The DOM lib stands in for @types/node: the result schemas' zod types name the global `URL`,
+ * which either provides (geolens' own types need neither).
  */
 const TSCONFIG = {
-  compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022'], types: [], strict: true, noEmit: true, skipLibCheck: false },
+  compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], strict: true, noEmit: true, skipLibCheck: false },
   files: ['good.ts', 'bad.ts'],
 };
 
