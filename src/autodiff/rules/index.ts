@@ -1,4 +1,6 @@
-/** The gradient-rule registry: one file per op. */
+/** The gradient-rule registry: one file per op, each rule registered once through the explicit list below. */
+import { OP } from '../../onnx/ops.js';
+import { registerRules, type RuleRegistry } from './registry.js';
 import type { GradRule } from './types.js';
 import { addRule } from './add.js';
 import { matmulRule } from './matmul.js';
@@ -88,7 +90,24 @@ const ALL: GradRule[] = [
   batchNormalizationRule,
 ];
 
-export const RULES: ReadonlyMap<string, GradRule> = new Map(ALL.map((r) => [r.opType, r]));
+/** Every gradient rule by op type (registering the list throws if two rules claim the same op). */
+export const RULES: RuleRegistry = registerRules(ALL);
 
 /** Ops through which no gradient flows (integer/shape computations, comparisons). */
-export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set(['Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'ArgMax', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'IsNaN', 'OneHot', 'Sign']);
+export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set<string>([
+  OP.Shape,
+  OP.Size,
+  OP.Constant,
+  OP.ConstantOfShape,
+  OP.Range,
+  OP.ArgMax,
+  OP.Equal,
+  OP.Greater,
+  OP.Less,
+  OP.GreaterOrEqual,
+  OP.LessOrEqual,
+  OP.Not,
+  OP.IsNaN,
+  OP.OneHot,
+  OP.Sign,
+]);
