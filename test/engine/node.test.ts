@@ -1,13 +1,17 @@
 /**
  * The Node engine adapter on the real onnxruntime-node: the engine disposes onnxruntime's input and output tensors
- * after each run, so the data it returns must not be a view on memory that dispose() (or a later run) takes back.
+ * after each run, so the data it returns must not be a view on memory that dispose() (or a later run) takes back;
+ * an execution provider the build lacks is a clear ENGINE error.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { createNodeEngine } from '../../src/engine/node.js';
+import { GeolensError } from '../../src/errors.js';
+import { buildModel } from '../../src/models/index.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { DataType } from '../../src/onnx/proto.js';
+import { Trainer } from '../../src/train/trainer.js';
 
 /** y = 2·x + 1 (float32), z = Identity(x) (an output that is a graph input), s = Shape(x) (int64), m = Not(mask) (bool). */
 function graph(): GraphBuilder {
@@ -52,4 +56,18 @@ test('engine.run returns data that survives the disposal of onnxruntime tensors,
   assert.deepEqual(Array.from(first.m!.data as Uint8Array), [0, 1]);
   assert.deepEqual(first.y!.shape, [2, 3]);
   await engine.dispose();
+});
+
+/** A linear softmax model (no hidden layer). */
+const linear = buildModel({ kind: 'mlp', inputShape: [3], widths: [], numClasses: 4 });
+
+test('asking for the CUDA provider works where onnxruntime has it, and otherwise gives a clear ENGINE error', async (t) => {
+  const engine = createNodeEngine({ provider: 'cuda' });
+  try {
+    await Trainer.create(engine, linear, { optimizer: 'sgd', lr: 0.1, batchSize: 8, seed: 1 });
+    t.diagnostic('this onnxruntime-node build has the CUDA provider');
+  } catch (e) {
+    assert.ok(e instanceof GeolensError && e.code === 'ENGINE', String(e));
+    assert.match(e.message, /use provider 'cpu'/);
+  }
 });
