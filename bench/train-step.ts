@@ -131,7 +131,9 @@ async function rawSessionSeries(def: ModelDef, params: Weights, x: Float32Array,
     for (const [k, v] of Object.entries(p)) feeds[k] = new ort.Tensor('float32', v, params[k]!.shape);
     const out = await session.run(feeds);
     for (const k of Object.keys(p)) p[k] = out[`${k}:new`]!.data as Float32Array;
-    return (out['loss']!.data as Float32Array)[0]!;
+    const loss = (out['loss']!.data as Float32Array)[0]!;
+    for (const t of Object.values(out)) t.dispose(); // as the engine does (the data arrays are JS-owned copies)
+    return loss;
   };
   return {
     label,

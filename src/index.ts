@@ -13,6 +13,7 @@ export { Rng } from './util/random.js';
 // ONNX graphs: codec, builder, shape inference, import of external classifiers
 export { decodeModel, encodeModel, DataType, type ModelProto, type GraphProto, type NodeProto, type TensorProto, type Dim } from './onnx/proto.js';
 export { GraphBuilder, DEFAULT_OPSET } from './onnx/builder.js';
+export { OP, type OpType } from './onnx/ops.js';
 export { inferShapes, broadcastShapes, type ShapeEnv, type TensorInfo } from './onnx/shapes.js';
 export { importClassifier, selectLayers, parseLayerSpec, exportWeights, type ImportedModel, type ImportOptions, type GradientOps, type Layer, type LayerSpec } from './onnx/import.js';
 

@@ -2,8 +2,10 @@
  * A thin, typed session layer over onnxruntime (the `ort` module is injected: onnxruntime-node in Node,
  * onnxruntime-web in the browser). Sessions are cached by a hash of the ONNX bytes.
  */
+import type { InferenceSession, Tensor, TensorConstructor } from 'onnxruntime-common';
 import { GeolensError } from '../errors.js';
 import { GraphBuilder } from '../onnx/builder.js';
+import { DataType, dtypeOf, dtypeOfArray, type OrtType } from '../onnx/dtypes.js';
 import type { AnyArray } from '../onnx/tensors.js';
 import { numel } from '../tensor.js';
 import { hashBytes } from '../util/hash.js';
@@ -14,24 +16,19 @@ export interface RunTensor {
   shape: number[];
 }
 
-/** The part of the onnxruntime JS API geolens uses (shared by onnxruntime-node and onnxruntime-web). */
+/**
+ * The part of the onnxruntime JS API geolens uses, in onnxruntime-common's types (the API that onnxruntime-node and
+ * onnxruntime-web both implement): a session with named inputs/outputs, run and release.
+ */
+export type OrtSession = Pick<InferenceSession, 'inputNames' | 'outputNames' | 'run' | 'release'>;
+/** A tensor going into or coming out of an onnxruntime session (onnxruntime-common's `Tensor`). */
+export type OrtTensor = Tensor;
+/** The onnxruntime module the engine is given: the onnxruntime-node module (node.ts) or onnxruntime-web's. */
 export interface OrtModule {
   InferenceSession: {
-    create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession>;
+    create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<OrtSession>;
   };
-  Tensor: new (type: string, data: AnyArray, dims: readonly number[]) => OrtTensor;
-}
-export interface OrtTensor {
-  readonly type: string;
-  readonly data: unknown;
-  readonly dims: readonly number[];
-  dispose?(): void;
-}
-export interface OrtSession {
-  readonly inputNames: readonly string[];
-  readonly outputNames: readonly string[];
-  run(feeds: Record<string, OrtTensor>, fetches?: readonly string[]): Promise<Record<string, OrtTensor>>;
-  release(): Promise<void>;
+  Tensor: TensorConstructor;
 }
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'wasm' | 'webgpu';
@@ -53,13 +50,19 @@ export interface EngineOptions {
   allowSpinning?: boolean;
 }
 
-function ortType(a: AnyArray): string {
-  if (a instanceof Float32Array) return 'float32';
-  if (a instanceof Float64Array) return 'float64';
-  if (a instanceof Int32Array) return 'int32';
-  if (a instanceof BigInt64Array) return 'int64';
-  if (a instanceof Int8Array) return 'int8';
-  return 'bool';
+/**
+ * onnxruntime's type for a feed, from the dtype map. A Uint8Array feed is a bool tensor: geolens' graphs take bytes
+ * only as flags and masks (Dropout's training_mode, Where conditions).
+ */
+function ortType(a: AnyArray): OrtType {
+  const row = a instanceof Uint8Array ? dtypeOf(DataType.BOOL) : dtypeOfArray(a);
+  if (row?.ort === undefined) throw new GeolensError('BAD_ARGUMENT', `engine: a ${a.constructor.name} feed has no onnxruntime tensor type; pass a Float32Array, Float64Array, Int32Array, BigInt64Array, Int8Array or Uint8Array (bool).`);
+  return row.ort;
+}
+
+/** Release onnxruntime's hold on a tensor (a no-op for CPU tensors beyond dropping the reference; frees GPU memory). */
+function disposeTensor(t: OrtTensor): void {
+  if (typeof t.dispose === 'function') t.dispose();
 }
 
 export type ProgressFn = (done: number, total: number) => void;
@@ -88,27 +91,35 @@ export class CompiledGraph {
     if (this.state === 'released') {
       throw new GeolensError('ENGINE', `engine: this graph's onnxruntime session was released (the engine was disposed, or evicted it from its session cache while it was unused); load the graph again with engine.load(), or raise maxSessions.`);
     }
-    const f: Record<string, OrtTensor> = {};
     for (const name of this.session.inputNames) {
       const t = feeds[name];
       if (!t) throw new GeolensError('BAD_ARGUMENT', `engine: missing feed '${name}' (the graph needs ${this.session.inputNames.join(', ')}).`);
       if (t.data.length !== numel(t.shape)) throw new GeolensError('BAD_SHAPE', `engine: feed '${name}' has ${t.data.length} values for shape [${t.shape.join(', ')}].`);
-      f[name] = new this.ort.Tensor(ortType(t.data), t.data, t.shape);
+    }
+    // The input tensors wrap the caller's arrays (no copy); they are disposed once the run has settled.
+    const f: Record<string, OrtTensor> = {};
+    for (const name of this.session.inputNames) {
+      const t = feeds[name]!;
+      f[name] = new this.ort.Tensor(ortType(t.data), t.data as Tensor.DataType, t.shape);
     }
     this.onRun?.();
     this.inFlight++;
-    let res: Record<string, OrtTensor>;
+    let res: InferenceSession.ReturnType;
     try {
-      res = await this.session.run(f, fetches);
+      res = await (fetches ? this.session.run(f, fetches) : this.session.run(f));
     } catch (e) {
       throw new GeolensError('ENGINE', `onnxruntime failed: ${(e as Error).message}`);
     } finally {
       if (--this.inFlight === 0 && this.state === 'retired') void this.release();
+      for (const t of Object.values(f)) disposeTensor(t);
     }
+    // Read each output's data and shape, then dispose the output tensor. On the CPU provider the data array is a
+    // JS-owned copy that outlives dispose() (dispose only drops onnxruntime's reference), so it is returned as is.
     const out: Record<string, RunTensor> = {};
     for (const k in res) {
       const v = res[k]!;
       out[k] = { data: v.data as AnyArray, shape: v.dims.slice() };
+      disposeTensor(v);
     }
     return out;
   }

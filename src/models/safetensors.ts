@@ -12,38 +12,14 @@
  * inside the buffer, no overlaps, no holes, no trailing bytes) and never allocates more than the file size.
  */
 import { GeolensError } from '../errors.js';
+import { dtypeOfArray, safetensorsDType, SAFETENSORS_DTYPES, type DTypeInfo, type SafetensorsDType, type TypedArray } from '../onnx/dtypes.js';
 import type { Tensor } from '../tensor.js';
 
-/** The element types of the safetensors format that geolens reads and writes. */
-export type SafetensorsDType =
-  | 'BOOL'
-  | 'U8'
-  | 'I8'
-  | 'F8_E5M2'
-  | 'F8_E4M3'
-  | 'I16'
-  | 'U16'
-  | 'F16'
-  | 'BF16'
-  | 'I32'
-  | 'U32'
-  | 'F32'
-  | 'F64'
-  | 'I64'
-  | 'U64';
+/** The element types of the safetensors format that geolens reads and writes (from the one dtype map, onnx/dtypes.ts). */
+export type { SafetensorsDType } from '../onnx/dtypes.js';
 
 /** The typed array holding each dtype. F16/BF16 are held as their raw 16-bit patterns, F8 and BOOL as bytes. */
-export type SafetensorsArray =
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Int16Array
-  | Uint16Array
-  | Int8Array
-  | Uint8Array;
+export type SafetensorsArray = TypedArray;
 
 /** A tensor to write. `dtype` defaults from the array type (Uint8Array → U8, Uint16Array → U16, …); give it to
  * write BOOL or F8_* from a Uint8Array, or F16/BF16 bit patterns from a Uint16Array. */
@@ -67,30 +43,10 @@ export interface DecodedSafetensors {
   metadata: Record<string, string>;
 }
 
-type ArrayCtor = new (buffer: ArrayBuffer, byteOffset?: number, length?: number) => SafetensorsArray;
-
-interface DTypeInfo {
-  size: number;
-  ctor: ArrayCtor;
+/** A dtype's row of the dtype map: its size and typed array. */
+function dtypeInfo(dtype: SafetensorsDType): DTypeInfo {
+  return safetensorsDType(dtype)!;
 }
-
-const DTYPES: Record<SafetensorsDType, DTypeInfo> = {
-  BOOL: { size: 1, ctor: Uint8Array },
-  U8: { size: 1, ctor: Uint8Array },
-  I8: { size: 1, ctor: Int8Array },
-  F8_E5M2: { size: 1, ctor: Uint8Array },
-  F8_E4M3: { size: 1, ctor: Uint8Array },
-  I16: { size: 2, ctor: Int16Array },
-  U16: { size: 2, ctor: Uint16Array },
-  F16: { size: 2, ctor: Uint16Array },
-  BF16: { size: 2, ctor: Uint16Array },
-  I32: { size: 4, ctor: Int32Array },
-  U32: { size: 4, ctor: Uint32Array },
-  F32: { size: 4, ctor: Float32Array },
-  F64: { size: 8, ctor: Float64Array },
-  I64: { size: 8, ctor: BigInt64Array },
-  U64: { size: 8, ctor: BigUint64Array },
-};
 
 /** The largest header the reference implementation accepts (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -99,21 +55,12 @@ const METADATA_KEY = '__metadata__';
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 function isDType(s: unknown): s is SafetensorsDType {
-  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, s);
+  return safetensorsDType(s) !== undefined;
 }
 
-/** The dtype a typed array is written as when none is given. */
+/** The dtype a typed array is written as when none is given (its canonical row: Uint8Array → U8, Uint16Array → U16). */
 function defaultDType(a: SafetensorsArray): SafetensorsDType {
-  if (a instanceof Float32Array) return 'F32';
-  if (a instanceof Float64Array) return 'F64';
-  if (a instanceof Int32Array) return 'I32';
-  if (a instanceof Uint32Array) return 'U32';
-  if (a instanceof BigInt64Array) return 'I64';
-  if (a instanceof BigUint64Array) return 'U64';
-  if (a instanceof Int16Array) return 'I16';
-  if (a instanceof Uint16Array) return 'U16';
-  if (a instanceof Int8Array) return 'I8';
-  return 'U8';
+  return dtypeOfArray(a)?.safetensors ?? 'U8';
 }
 
 /** Reverse the bytes of each `size`-byte element in place (only on big-endian hosts). */
@@ -165,10 +112,10 @@ export function encodeSafetensors(tensors: Record<string, SafetensorsInput>, met
     if (name === METADATA_KEY) throw new GeolensError('BAD_ARGUMENT', `safetensors: '${METADATA_KEY}' is reserved for metadata and cannot name a tensor; rename it.`);
     const t = tensors[name]!;
     const dtype = t.dtype ?? defaultDType(t.data);
-    if (!isDType(dtype)) throw new GeolensError('BAD_ARGUMENT', `safetensors: tensor '${name}' has unknown dtype '${String(dtype)}'; use one of ${Object.keys(DTYPES).join(', ')}.`);
-    const info = DTYPES[dtype];
-    if (!(t.data instanceof info.ctor)) {
-      throw new GeolensError('BAD_ARGUMENT', `safetensors: tensor '${name}' has dtype ${dtype}, which is held in a ${info.ctor.name}, but its data is a ${t.data.constructor.name}.`);
+    if (!isDType(dtype)) throw new GeolensError('BAD_ARGUMENT', `safetensors: tensor '${name}' has unknown dtype '${String(dtype)}'; use one of ${SAFETENSORS_DTYPES.join(', ')}.`);
+    const info = dtypeInfo(dtype);
+    if (!(t.data instanceof info.array)) {
+      throw new GeolensError('BAD_ARGUMENT', `safetensors: tensor '${name}' has dtype ${dtype}, which is held in a ${info.array.name}, but its data is a ${t.data.constructor.name}.`);
     }
     let n = 1;
     for (const d of t.shape) {
@@ -181,7 +128,7 @@ export function encodeSafetensors(tensors: Record<string, SafetensorsInput>, met
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     const end = offset + bytes.byteLength;
     put(name, { dtype, shape: [...t.shape], data_offsets: [offset, end] });
-    parts.push({ bytes, size: info.size });
+    parts.push({ bytes, size: info.array.BYTES_PER_ELEMENT });
     offset = end;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -258,7 +205,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
     if (!isPlainObject(v)) bad(`tensor '${name}' is not described by an object`);
     const info = v as Record<string, unknown>;
     const dtype = info['dtype'];
-    if (!isDType(dtype)) bad(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype) ?? 'undefined'} (known: ${Object.keys(DTYPES).join(', ')})`);
+    if (!isDType(dtype)) bad(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype) ?? 'undefined'} (known: ${SAFETENSORS_DTYPES.join(', ')})`);
     const shape = info['shape'];
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
       bad(`tensor '${name}' has an invalid shape ${JSON.stringify(shape) ?? 'undefined'}`);
@@ -271,7 +218,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
     if (begin > end || end > bufferLen) bad(`tensor '${name}' has data_offsets [${begin}, ${end}] outside the ${bufferLen}-byte data buffer`);
     // element count, stopping early once it cannot fit the span (no overflow, no huge numbers)
     const dims = shape as number[];
-    const size = DTYPES[dtype as SafetensorsDType].size;
+    const size = dtypeInfo(dtype as SafetensorsDType).array.BYTES_PER_ELEMENT;
     const span = end - begin;
     let nbytes = dims.includes(0) ? 0 : size;
     for (const d of dims) {
@@ -299,12 +246,12 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
 
   const tensors: Record<string, SafetensorsTensor> = Object.create(null) as Record<string, SafetensorsTensor>;
   for (const e of entries) {
-    const info = DTYPES[e.dtype];
+    const { array } = dtypeInfo(e.dtype);
     // a fresh, aligned copy (not bytes.slice: on a Node Buffer that is a view into a shared pool)
     const copy = new Uint8Array(e.end - e.begin);
     copy.set(bytes.subarray(bufferStart + e.begin, bufferStart + e.end));
-    if (!LITTLE_ENDIAN) swapBytes(copy, info.size);
-    const data = new info.ctor(copy.buffer, 0, (e.end - e.begin) / info.size);
+    if (!LITTLE_ENDIAN) swapBytes(copy, array.BYTES_PER_ELEMENT);
+    const data = new array(copy.buffer, 0, (e.end - e.begin) / array.BYTES_PER_ELEMENT);
     Object.defineProperty(tensors, e.name, { value: { dtype: e.dtype, data, shape: e.shape }, enumerable: true, writable: true, configurable: true });
   }
   return { tensors, metadata };

@@ -13,7 +13,7 @@ import { attr, attrInt, attrInts } from './attributes.js';
 import { GraphBuilder } from './builder.js';
 import { DATA_TYPE_NAMES, DataType, type Attribute, type DataTypeCode, type Dim, type ModelProto, type NodeProto, type ValueInfo } from './proto.js';
 import { inferShapes, knownOps, type ShapeEnv } from './shapes.js';
-import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE } from './op-kinds.js';
+import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE } from './ops.js';
 import { int64ArrayFrom, tensorFromProto, type TypedTensor } from './tensors.js';
 
 /** Lowest ai.onnx opset geolens imports. */

@@ -3,52 +3,11 @@
  * Field numbers follow onnx/onnx.proto exactly. Unknown fields are skipped on decode.
  */
 import { GeolensError } from '../errors.js';
+import type { DataTypeCode } from './dtypes.js';
 import { WireReader, WireWriter, WireType } from './wire.js';
 
-/** onnx.TensorProto.DataType */
-export const DataType = {
-  UNDEFINED: 0,
-  FLOAT: 1,
-  UINT8: 2,
-  INT8: 3,
-  UINT16: 4,
-  INT16: 5,
-  INT32: 6,
-  INT64: 7,
-  STRING: 8,
-  BOOL: 9,
-  FLOAT16: 10,
-  DOUBLE: 11,
-  UINT32: 12,
-  UINT64: 13,
-} as const;
-export type DataTypeCode = number;
-
-export const DATA_TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(DataType).map(([k, v]) => [v, k]));
-
-/** Bytes per element for fixed-size types. */
-export function elementSize(dt: DataTypeCode): number {
-  switch (dt) {
-    case DataType.FLOAT:
-    case DataType.INT32:
-    case DataType.UINT32:
-      return 4;
-    case DataType.DOUBLE:
-    case DataType.INT64:
-    case DataType.UINT64:
-      return 8;
-    case DataType.UINT8:
-    case DataType.INT8:
-    case DataType.BOOL:
-      return 1;
-    case DataType.UINT16:
-    case DataType.INT16:
-    case DataType.FLOAT16:
-      return 2;
-    default:
-      return 0;
-  }
-}
+// The element types (codes, names, sizes) live in the one dtype map (dtypes.ts); re-exported for the protobuf layer's users.
+export { DataType, DATA_TYPE_NAMES, elementSize, type DataTypeCode } from './dtypes.js';
 
 export interface ExternalDataRef {
   location: string;

@@ -2,9 +2,14 @@
 import { GeolensError } from '../errors.js';
 import type { FloatArray, Tensor } from '../tensor.js';
 import { numel } from '../tensor.js';
-import { DataType, DATA_TYPE_NAMES, elementSize, type DataTypeCode, type TensorProto } from './proto.js';
+import { DataType, DATA_TYPE_NAMES, dtypeOf, dtypeOfArray, elementSize, type DataTypeCode } from './dtypes.js';
+import type { TensorProto } from './proto.js';
 
+/** The typed arrays geolens holds ONNX tensors in (FLOAT, DOUBLE, INT32, INT64, UINT8/BOOL, INT8). */
 export type AnyArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
+
+/** The element types the codec reads into an AnyArray; the typed array of each comes from the dtype map. */
+const READ_TYPES: ReadonlySet<DataTypeCode> = new Set([DataType.FLOAT, DataType.DOUBLE, DataType.INT32, DataType.INT64, DataType.UINT8, DataType.BOOL, DataType.INT8]);
 
 /** A tensor of any ONNX element type held as a typed array. */
 export interface TypedTensor {
@@ -58,24 +63,10 @@ export function tensorFromProto(t: TensorProto, source = 'model'): TypedTensor {
   };
   if (t.raw) {
     check(t.raw.byteLength / es);
-    const buf = copyAligned(t.raw);
-    switch (t.dataType) {
-      case DataType.FLOAT:
-        return { dataType: t.dataType, dims: t.dims, data: new Float32Array(buf) };
-      case DataType.DOUBLE:
-        return { dataType: t.dataType, dims: t.dims, data: new Float64Array(buf) };
-      case DataType.INT32:
-        return { dataType: t.dataType, dims: t.dims, data: new Int32Array(buf) };
-      case DataType.INT64:
-        return { dataType: t.dataType, dims: t.dims, data: new BigInt64Array(buf) };
-      case DataType.UINT8:
-      case DataType.BOOL:
-        return { dataType: t.dataType, dims: t.dims, data: new Uint8Array(buf) };
-      case DataType.INT8:
-        return { dataType: t.dataType, dims: t.dims, data: new Int8Array(buf) };
-      default:
-        throw new GeolensError('UNSUPPORTED_DTYPE', `${source}: tensor '${t.name}' has element type ${DATA_TYPE_NAMES[t.dataType]}, which geolens does not read.`);
+    if (!READ_TYPES.has(t.dataType)) {
+      throw new GeolensError('UNSUPPORTED_DTYPE', `${source}: tensor '${t.name}' has element type ${DATA_TYPE_NAMES[t.dataType]}, which geolens does not read.`);
     }
+    return { dataType: t.dataType, dims: t.dims, data: new (dtypeOf(t.dataType)!.array)(copyAligned(t.raw)) as AnyArray };
   }
   switch (t.dataType) {
     case DataType.FLOAT:
@@ -92,22 +83,17 @@ export function tensorFromProto(t: TensorProto, source = 'model'): TypedTensor {
     case DataType.INT8:
     case DataType.BOOL: {
       check(t.int32Data?.length ?? 0);
-      const d = t.int32Data ?? [];
-      const data = t.dataType === DataType.INT32 ? Int32Array.from(d) : t.dataType === DataType.INT8 ? Int8Array.from(d) : Uint8Array.from(d);
-      return { dataType: t.dataType, dims: t.dims, data };
+      const Ctor = dtypeOf(t.dataType)!.array as Int32ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor;
+      return { dataType: t.dataType, dims: t.dims, data: Ctor.from(t.int32Data ?? []) };
     }
     default:
       throw new GeolensError('UNSUPPORTED_DTYPE', `${source}: tensor '${t.name}' has element type ${DATA_TYPE_NAMES[t.dataType]}, which geolens does not read.`);
   }
 }
 
+/** The ONNX element type of a typed array (its canonical row in the dtype map: a Uint8Array is UINT8). */
 export function dataTypeOfArray(a: AnyArray): DataTypeCode {
-  if (a instanceof Float32Array) return DataType.FLOAT;
-  if (a instanceof Float64Array) return DataType.DOUBLE;
-  if (a instanceof Int32Array) return DataType.INT32;
-  if (a instanceof BigInt64Array) return DataType.INT64;
-  if (a instanceof Int8Array) return DataType.INT8;
-  return DataType.UINT8;
+  return dtypeOfArray(a)?.onnx ?? DataType.UINT8;
 }
 
 /** Encode a typed array as a TensorProto with little-endian raw_data. */

@@ -10,7 +10,7 @@ import { defaultEngine } from '../../src/engine/node.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { DataType } from '../../src/onnx/proto.js';
 import { inferShapes } from '../../src/onnx/shapes.js';
-import { expectGrad, uniformIn } from './rules-a-check.js';
+import { expectGrad, uniformIn } from '../helpers/expect-grad.js';
 
 after(() => defaultEngine().dispose());
 

@@ -9,7 +9,7 @@ import { GeolensError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { DataType } from '../../src/onnx/proto.js';
 import { awayFromZero } from '../helpers/gradcheck.js';
-import { expectGrad, uniformIn } from './rules-a-check.js';
+import { expectGrad, uniformIn } from '../helpers/expect-grad.js';
 
 const OPSETS = [13, 17, 18, 21, 26];
 

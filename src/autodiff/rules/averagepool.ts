@@ -8,6 +8,7 @@
  */
 import { GeolensError } from '../../errors.js';
 import { attrInt, attrInts } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import { numel } from '../../tensor.js';
 import { convGeometry, transposeGeometry, type ConvGeometry } from './conv.js';
 import { constLike } from './emit.js';
@@ -31,7 +32,7 @@ function axisCounts(g: ConvGeometry, i: number, includePad: boolean): number[] {
 }
 
 export const averagePoolRule: GradRule = {
-  opType: 'AveragePool',
+  opType: OP.AveragePool,
   vjp(node, [gy], ctx) {
     if (gy === undefined) return [undefined];
     const { b } = ctx;
@@ -61,6 +62,6 @@ export const averagePoolRule: GradRule = {
     const scale = uniform ? constLike(ctx, [inv[0]!], [], x, 'avgpool_inv') : constLike(ctx, inv, [1, 1, ...g.outSpatial], x, 'avgpool_inv');
     const ones = constLike(ctx, new Array<number>(c * numel(g.kernel)).fill(1), [c, 1, ...g.kernel], x, 'avgpool_ones');
     const t = transposeGeometry(g);
-    return [b.op('ConvTranspose', [b.mul(gy, scale), ones], { strides: g.strides, dilations: g.dilations, pads: t.pads, output_padding: t.outputPadding, group: c })];
+    return [b.op(OP.ConvTranspose, [b.mul(gy, scale), ones], { strides: g.strides, dilations: g.dilations, pads: t.pads, output_padding: t.outputPadding, group: c })];
   },
 };

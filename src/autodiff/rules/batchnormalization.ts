@@ -13,11 +13,12 @@
  */
 import { GeolensError } from '../../errors.js';
 import { attrFloat, attrInt } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import { constLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const batchNormalizationRule: GradRule = {
-  opType: 'BatchNormalization',
+  opType: OP.BatchNormalization,
   vjp(node, [gy], ctx) {
     if (gy === undefined) return [];
     if (attrInt(node, 'training_mode', 0) !== 0) {
@@ -28,9 +29,9 @@ export const batchNormalizationRule: GradRule = {
     const rank = ctx.shape(x).length;
     const others = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
     // per-channel [C] -> [1, C, 1, …]
-    const bc = (t: string): string => b.op('Unsqueeze', [t, b.constInt64(others)]);
+    const bc = (t: string): string => b.op(OP.Unsqueeze, [t, b.constInt64(others)]);
     const eps = attrFloat(node, 'epsilon', 1e-5);
-    const r = b.op('Reciprocal', [b.op('Sqrt', [b.add(variance, constLike(ctx, [eps], [], variance, 'bn_eps'))])]); // [C]
+    const r = b.op(OP.Reciprocal, [b.op(OP.Sqrt, [b.add(variance, constLike(ctx, [eps], [], variance, 'bn_eps'))])]); // [C]
     const sr = b.mul(scale, r); // [C]
     const out: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
     if (ctx.needs(0)) out[0] = b.mul(gy, bc(sr));

@@ -3,11 +3,12 @@
  * are static, else computed from Shape nodes.
  */
 import { attrInt } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import { dimOf } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const concatRule: GradRule = {
-  opType: 'Concat',
+  opType: OP.Concat,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const rank = ctx.shape(node.inputs[0]!).length;
@@ -23,7 +24,7 @@ export const concatRule: GradRule = {
       const start = offset;
       const end: number | string = typeof start === 'number' && typeof size === 'number' ? start + size : b.add(asTensor(start), asTensor(size));
       offset = end;
-      return ctx.needs(i) ? b.op('Slice', [gy!, asTensor(start), asTensor(end), axes]) : undefined;
+      return ctx.needs(i) ? b.op(OP.Slice, [gy!, asTensor(start), asTensor(end), axes]) : undefined;
     });
   },
 };

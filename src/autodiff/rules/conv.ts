@@ -14,6 +14,7 @@
  */
 import { GeolensError } from '../../errors.js';
 import { attr, attrInt, attrInts } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import type { Dim, NodeProto } from '../../onnx/proto.js';
 import type { GradContext, GradRule } from './types.js';
 
@@ -102,17 +103,17 @@ function weightGrad(ctx: GradContext, x: string, gy: string, g: ConvGeometry, gr
     xs = b.reshape(t, [cPerGroup, -1, ...g.inSpatial]);
   }
   const gys = b.transpose(gy, [1, 0, ...sp]); // [M, N, …]: the "kernel"
-  let dw = b.op('Conv', [xs, gys], { strides: g.dilations, dilations: g.strides, pads: [...g.padsBegin, ...g.padsEnd], group });
+  let dw = b.op(OP.Conv, [xs, gys], { strides: g.dilations, dilations: g.strides, pads: [...g.padsBegin, ...g.padsEnd], group });
   // its spatial size is ≥ the kernel size; crop the excess
   const got = g.inSpatial.map((h, i) => Math.floor((h + g.padsBegin[i]! + g.padsEnd[i]! - ((g.outSpatial[i]! - 1) * g.strides[i]! + 1)) / g.dilations[i]!) + 1);
   if (got.some((d, i) => d !== g.kernel[i])) {
-    dw = b.op('Slice', [dw, b.constInt64(Array<number>(g.k).fill(0)), b.constInt64(g.kernel), b.constInt64(sp)]);
+    dw = b.op(OP.Slice, [dw, b.constInt64(Array<number>(g.k).fill(0)), b.constInt64(g.kernel), b.constInt64(sp)]);
   }
   return b.transpose(dw, [1, 0, ...sp]); // [M, C/g, …]
 }
 
 export const convRule: GradRule = {
-  opType: 'Conv',
+  opType: OP.Conv,
   vjp(node, [gy], ctx) {
     if (gy === undefined) return [];
     const { b } = ctx;
@@ -129,7 +130,7 @@ export const convRule: GradRule = {
     const out: (string | undefined)[] = [undefined, undefined, undefined];
     if (ctx.needs(0)) {
       const t = transposeGeometry(g);
-      out[0] = b.op('ConvTranspose', [gy, w], { strides: g.strides, dilations: g.dilations, pads: t.pads, output_padding: t.outputPadding, group });
+      out[0] = b.op(OP.ConvTranspose, [gy, w], { strides: g.strides, dilations: g.dilations, pads: t.pads, output_padding: t.outputPadding, group });
     }
     if (ctx.needs(1)) out[1] = weightGrad(ctx, x, gy, g, group, cPerGroup);
     if (bias && ctx.needs(2)) out[2] = b.reduceSum(gy, [0, ...range(2, 2 + g.k)], false);

@@ -1,8 +1,9 @@
 /** Div: Y = A / B (broadcasting). dA = gY / B, dB = −gY·A/B² = −gY·Y/B, each summed over broadcast dims. */
+import { OP } from '../../onnx/ops.js';
 import type { GradRule } from './types.js';
 
 export const divRule: GradRule = {
-  opType: 'Div',
+  opType: OP.Div,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const [x, d] = node.inputs as [string, string];

@@ -5,11 +5,12 @@
  * The mask output and the ratio/training_mode inputs get no gradient.
  */
 import { GeolensError } from '../../errors.js';
+import { OP } from '../../onnx/ops.js';
 import { elemTypeOf, scalarLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const dropoutRule: GradRule = {
-  opType: 'Dropout',
+  opType: OP.Dropout,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const none = node.inputs.slice(1).map(() => undefined);
@@ -23,7 +24,7 @@ export const dropoutRule: GradRule = {
       throw new GeolensError(
         'UNSUPPORTED_OP',
         `autodiff: Dropout '${node.name}' may run in training mode but has no mask output, so its gradient cannot be formed; add the mask output (a second output name) to the node.`,
-        { op: 'Dropout', node: node.name },
+        { op: OP.Dropout, node: node.name },
       );
     }
     const x = node.inputs[0]!;
@@ -33,9 +34,9 @@ export const dropoutRule: GradRule = {
       // ratio may have its own float type (T1); compute in it, then cast to X's type
       const one = scalarLike(ctx, 1, ratio);
       keepScale = b.div(one, b.sub(one, ratio));
-      if (elemTypeOf(ctx, ratio) !== elemTypeOf(ctx, x)) keepScale = b.op('Cast', [keepScale], { to: elemTypeOf(ctx, x) });
+      if (elemTypeOf(ctx, ratio) !== elemTypeOf(ctx, x)) keepScale = b.op(OP.Cast, [keepScale], { to: elemTypeOf(ctx, x) });
     } else keepScale = scalarLike(ctx, 2, x);
-    const scale = b.op('Where', [training, keepScale, scalarLike(ctx, 1, x)]);
-    return [b.mul(b.op('Where', [mask, gy, scalarLike(ctx, 0, x)]), scale), ...none];
+    const scale = b.op(OP.Where, [training, keepScale, scalarLike(ctx, 1, x)]);
+    return [b.mul(b.op(OP.Where, [mask, gy, scalarLike(ctx, 0, x)]), scale), ...none];
   },
 };

@@ -2,6 +2,7 @@
  * Small emitters shared by gradient rules: typed scalar constants, zeros and shape tensors that follow the element
  * type and static shape of a forward tensor (so rules stay correct in graphs that mix float32 and float64).
  */
+import { OP } from '../../onnx/ops.js';
 import { tensorToProto, type AnyArray } from '../../onnx/tensors.js';
 import { DataType, type DataTypeCode, type Dim } from '../../onnx/proto.js';
 import type { GradContext } from './types.js';
@@ -57,7 +58,7 @@ export function zerosLike(ctx: GradContext, x: string): string {
 /** `value` everywhere in the shape held in int64 tensor `shape`, with the element type of forward tensor `like`. */
 export function fillOfShape(ctx: GradContext, shape: string, value: number, like: string): string {
   const t = constTypeOf(ctx, like);
-  return ctx.b.op('ConstantOfShape', [shape], { value: tensorToProto('value', [1], floatArray(t, [value]), t) });
+  return ctx.b.op(OP.ConstantOfShape, [shape], { value: tensorToProto('value', [1], floatArray(t, [value]), t) });
 }
 
 /** Zeros of the shape held in int64 tensor `shape`, with the element type of forward tensor `like`. */
@@ -86,5 +87,5 @@ export function constFloats(ctx: GradContext, name: string | undefined): number[
 /** Size of forward tensor `x` along `axis` as an int64 [1] tensor (Shape + Gather: valid from opset 13 on). */
 export function dimOf(ctx: GradContext, x: string, axis: number): string {
   const d = ctx.env.info.get(x)?.shape?.[axis];
-  return typeof d === 'number' ? ctx.b.constInt64([d]) : ctx.b.op('Gather', [ctx.b.shape(x), ctx.b.constInt64([axis])]);
+  return typeof d === 'number' ? ctx.b.constInt64([d]) : ctx.b.op(OP.Gather, [ctx.b.shape(x), ctx.b.constInt64([axis])]);
 }

@@ -5,6 +5,7 @@
  * onehot[D[a], n] · gY. Repeated indices accumulate; negative indices are normalised (statically when constant).
  */
 import { attrInt } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import { DataType } from '../../onnx/proto.js';
 import { constInts, dimOf, elemTypeOf, isStatic, shapeOf, zerosLike } from './emit.js';
 import type { GradContext, GradRule } from './types.js';
@@ -16,13 +17,13 @@ function normalisedIndices(ctx: GradContext, idx: string, data: string, axis: nu
   const known = constInts(ctx, idx);
   const is = ctx.env.info.get(idx)?.shape;
   if (known && typeof dim === 'number' && isStatic(is)) return b.constInt64(known.map((k) => (k < 0 ? k + dim : k)), is);
-  const i64 = elemTypeOf(ctx, idx) === DataType.INT64 ? idx : b.op('Cast', [idx], { to: DataType.INT64 });
+  const i64 = elemTypeOf(ctx, idx) === DataType.INT64 ? idx : b.op(OP.Cast, [idx], { to: DataType.INT64 });
   const d = dimOf(ctx, data, axis);
-  return b.op('Where', [b.op('Less', [i64, b.constInt64([0], [])]), b.add(i64, d), i64]);
+  return b.op(OP.Where, [b.op(OP.Less, [i64, b.constInt64([0], [])]), b.add(i64, d), i64]);
 }
 
 export const gatherRule: GradRule = {
-  opType: 'Gather',
+  opType: OP.Gather,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const [data, idx] = node.inputs as [string, string];
@@ -36,20 +37,20 @@ export const gatherRule: GradRule = {
     // gY viewed as [D[:a], n, post]; Reshape's 0 copies the leading dims
     const view = isStatic(is)
       ? b.constInt64([...zerosA, is.reduce((p, q) => p * q, 1), -1])
-      : b.op('Concat', [...(axis > 0 ? [b.constInt64(zerosA)] : []), b.op('Reshape', [b.op('Size', [idx]), b.constInt64([1])]), b.constInt64([-1])], { axis: 0 });
-    const gv = b.op('Reshape', [gy!, view]);
+      : b.op(OP.Concat, [...(axis > 0 ? [b.constInt64(zerosA)] : []), b.op(OP.Reshape, [b.op(OP.Size, [idx]), b.constInt64([1])]), b.constInt64([-1])], { axis: 0 });
+    const gv = b.op(OP.Reshape, [gy!, view]);
     let acc: string;
     if (b.opset >= 16) {
-      const zeros = b.op('Reshape', [zerosLike(ctx, data), b.constInt64([...zerosA, 0, -1])]);
-      const idxView = b.op('Reshape', [norm, b.constInt64([...Array<number>(axis).fill(1), -1, 1])]);
-      acc = b.op('ScatterElements', [zeros, b.op('Expand', [idxView, b.shape(gv)]), gv], { axis, reduction: 'add' });
+      const zeros = b.op(OP.Reshape, [zerosLike(ctx, data), b.constInt64([...zerosA, 0, -1])]);
+      const idxView = b.op(OP.Reshape, [norm, b.constInt64([...Array<number>(axis).fill(1), -1, 1])]);
+      acc = b.op(OP.ScatterElements, [zeros, b.op(OP.Expand, [idxView, b.shape(gv)]), gv], { axis, reduction: 'add' });
     } else {
       const dim = ctx.shape(data)[axis];
-      const d = typeof dim === 'number' ? b.constInt64([dim], []) : b.op('Reshape', [dimOf(ctx, data, axis), b.constInt64([])]);
-      const rows = b.op('Reshape', [b.op('Range', [b.constInt64([0], []), d, b.constInt64([1], [])]), b.constInt64([-1, 1])]);
-      const onehot = b.op('Cast', [b.op('Equal', [rows, b.op('Reshape', [norm, b.constInt64([-1])])])], { to: elemTypeOf(ctx, data) });
+      const d = typeof dim === 'number' ? b.constInt64([dim], []) : b.op(OP.Reshape, [dimOf(ctx, data, axis), b.constInt64([])]);
+      const rows = b.op(OP.Reshape, [b.op(OP.Range, [b.constInt64([0], []), d, b.constInt64([1], [])]), b.constInt64([-1, 1])]);
+      const onehot = b.op(OP.Cast, [b.op(OP.Equal, [rows, b.op(OP.Reshape, [norm, b.constInt64([-1])])])], { to: elemTypeOf(ctx, data) });
       acc = b.matmul(onehot, gv);
     }
-    return [b.op('Reshape', [acc, shapeOf(ctx, data)]), undefined];
+    return [b.op(OP.Reshape, [acc, shapeOf(ctx, data)]), undefined];
   },
 };

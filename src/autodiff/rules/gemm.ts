@@ -4,11 +4,12 @@
  * summed over the dims of C that were broadcast.
  */
 import { attrFloat, attrInt } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import { scalarLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const gemmRule: GradRule = {
-  opType: 'Gemm',
+  opType: OP.Gemm,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const [a, w, c] = node.inputs as [string, string, string | undefined];
@@ -18,7 +19,7 @@ export const gemmRule: GradRule = {
     const tA = attrInt(node, 'transA', 0) === 1;
     const tB = attrInt(node, 'transB', 0) === 1;
     const gemm = (p: string, q: string, transA: boolean, transB: boolean): string =>
-      b.op('Gemm', [p, q], { alpha: alpha === 1 ? undefined : alpha, transA: transA ? 1 : undefined, transB: transB ? 1 : undefined });
+      b.op(OP.Gemm, [p, q], { alpha: alpha === 1 ? undefined : alpha, transA: transA ? 1 : undefined, transB: transB ? 1 : undefined });
     const out: (string | undefined)[] = node.inputs.map(() => undefined);
     if (ctx.needs(0)) {
       // A' = A: dA = gY·B'ᵀ;  A' = Aᵀ: dA = B'·gYᵀ

@@ -1,8 +1,9 @@
 /** Identity: dX = gY. */
+import { OP } from '../../onnx/ops.js';
 import type { GradRule } from './types.js';
 
 export const identityRule: GradRule = {
-  opType: 'Identity',
+  opType: OP.Identity,
   vjp(_node, [gy]) {
     return [gy];
   },

@@ -1,4 +1,6 @@
-/** The gradient-rule registry: one file per op. */
+/** The gradient-rule registry: one file per op, each rule registered once through the explicit list below. */
+import { OP } from '../../onnx/ops.js';
+import { registerRules, type RuleRegistry } from './registry.js';
 import type { GradRule } from './types.js';
 import { addRule } from './add.js';
 import { matmulRule } from './matmul.js';
@@ -88,7 +90,8 @@ const ALL: GradRule[] = [
   batchNormalizationRule,
 ];
 
-export const RULES: ReadonlyMap<string, GradRule> = new Map(ALL.map((r) => [r.opType, r]));
+/** Every gradient rule by op type (registering the list throws if two rules claim the same op). */
+export const RULES: RuleRegistry = registerRules(ALL);
 
 /** Ops through which no gradient flows (integer/shape computations, comparisons): a fact of ONNX, kept in onnx/. */
-export { NON_DIFFERENTIABLE_OPS } from '../../onnx/op-kinds.js';
+export { NON_DIFFERENTIABLE_OPS } from '../../onnx/ops.js';

@@ -1,5 +1,6 @@
 /** MatMul: Y = A·B (numpy semantics, batch dims broadcast). dA = gY·Bᵀ, dB = Aᵀ·gY, each summed over broadcast dims. */
 import { GeolensError } from '../../errors.js';
+import { OP } from '../../onnx/ops.js';
 import type { GradRule } from './types.js';
 
 function swapLast(rank: number): number[] {
@@ -9,7 +10,7 @@ function swapLast(rank: number): number[] {
 }
 
 export const matmulRule: GradRule = {
-  opType: 'MatMul',
+  opType: OP.MatMul,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const [a, w] = node.inputs as [string, string];

@@ -11,11 +11,12 @@
  */
 import { GeolensError } from '../../errors.js';
 import { attrInt, type AttrInput } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import { zerosLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const maxPoolRule: GradRule = {
-  opType: 'MaxPool',
+  opType: OP.MaxPool,
   vjp(node, [gy], ctx) {
     if (gy === undefined) return [undefined];
     const { b } = ctx;
@@ -30,12 +31,12 @@ export const maxPoolRule: GradRule = {
     if (!indices) {
       const attrs: Record<string, AttrInput> = {};
       for (const a of node.attributes) attrs[a.name] = a;
-      indices = b.node('MaxPool', [x], attrs, 2)[1]!;
+      indices = b.node(OP.MaxPool, [x], attrs, 2)[1]!;
     }
     const flatIdx = b.reshape(indices, [-1]);
     const flatG = b.reshape(gy, [-1]);
     const zeros = b.reshape(zerosLike(ctx, x), [-1]);
-    const scattered = b.op('ScatterElements', [zeros, flatIdx, flatG], { axis: 0, reduction: 'add' });
-    return [b.op('Reshape', [scattered, b.shape(x)])];
+    const scattered = b.op(OP.ScatterElements, [zeros, flatIdx, flatG], { axis: 0, reduction: 'add' });
+    return [b.op(OP.Reshape, [scattered, b.shape(x)])];
   },
 };

@@ -1,8 +1,9 @@
 /** Mul: Y = A ⊙ B (broadcasting). dA = gY ⊙ B, dB = gY ⊙ A, each summed over broadcast dims. */
+import { OP } from '../../onnx/ops.js';
 import type { GradRule } from './types.js';
 
 export const mulRule: GradRule = {
-  opType: 'Mul',
+  opType: OP.Mul,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const [x, w] = node.inputs as [string, string];

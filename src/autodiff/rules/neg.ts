@@ -1,8 +1,9 @@
 /** Neg: Y = −X. dX = −gY. */
+import { OP } from '../../onnx/ops.js';
 import type { GradRule } from './types.js';
 
 export const negRule: GradRule = {
-  opType: 'Neg',
+  opType: OP.Neg,
   vjp(_node, [gy], ctx) {
     return [ctx.b.neg(gy!)];
   },

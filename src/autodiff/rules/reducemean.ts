@@ -3,12 +3,13 @@
  * reduced axes, divided by the number of elements averaged (a constant when the reduced dims are static).
  */
 import { attrInt, attrInts } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import { elemTypeOf, scalarLike } from './emit.js';
 import { reducedAxes, unreduce } from './reducesum.js';
 import type { GradRule } from './types.js';
 
 export const reduceMeanRule: GradRule = {
-  opType: 'ReduceMean',
+  opType: OP.ReduceMean,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const x = node.inputs[0]!;
@@ -25,7 +26,7 @@ export const reduceMeanRule: GradRule = {
     }
     // symbolic reduced dims: 1/count = size(Y) / size(X)
     const t = elemTypeOf(ctx, x);
-    const ratio = b.div(b.op('Cast', [b.op('Size', [node.outputs[0]!])], { to: t }), b.op('Cast', [b.op('Size', [x])], { to: t }));
+    const ratio = b.div(b.op(OP.Cast, [b.op(OP.Size, [node.outputs[0]!])], { to: t }), b.op(OP.Cast, [b.op(OP.Size, [x])], { to: t }));
     return [b.mul(spread, ratio), undefined];
   },
 };

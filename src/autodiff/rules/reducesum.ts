@@ -1,6 +1,7 @@
 /** ReduceSum: dX = gY broadcast back over the reduced axes (Unsqueeze when keepdims=0, then Expand to X's shape). */
 import { GeolensError } from '../../errors.js';
 import { attrInt, attrInts } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import type { GradRule } from './types.js';
 
 /** The axes (non-negative) a reduction node reduces over; all axes when none are given. */
@@ -25,12 +26,12 @@ export function unreduce(node: Parameters<GradRule['vjp']>[0], gy: string, ctx: 
   if ((!given || given.length === 0) && attrInt(node, 'noop_with_empty_axes', 0) === 1) return gy; // identity
   const axes = reducedAxes(node, rank, ctx.env.consts);
   let g = gy;
-  if (attrInt(node, 'keepdims', 1) === 0 && axes.length) g = b.op('Unsqueeze', [g, b.constInt64(axes)]);
-  return b.op('Expand', [g, b.shape(x)]);
+  if (attrInt(node, 'keepdims', 1) === 0 && axes.length) g = b.op(OP.Unsqueeze, [g, b.constInt64(axes)]);
+  return b.op(OP.Expand, [g, b.shape(x)]);
 }
 
 export const reduceSumRule: GradRule = {
-  opType: 'ReduceSum',
+  opType: OP.ReduceSum,
   vjp(node, [gy], ctx) {
     return [unreduce(node, gy!, ctx)];
   },

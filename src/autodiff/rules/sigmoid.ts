@@ -1,9 +1,10 @@
 /** Sigmoid: dX = gY·Y·(1 − Y). */
+import { OP } from '../../onnx/ops.js';
 import { scalarLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const sigmoidRule: GradRule = {
-  opType: 'Sigmoid',
+  opType: OP.Sigmoid,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const y = node.outputs[0]!;

@@ -5,6 +5,7 @@
  * reduction is needed).
  */
 import { GeolensError } from '../../errors.js';
+import { OP } from '../../onnx/ops.js';
 import { constInts, isStatic, shapeOf, zerosOfShape } from './emit.js';
 import type { GradContext, GradRule } from './types.js';
 import type { NodeProto } from '../../onnx/proto.js';
@@ -34,30 +35,30 @@ function unitStepPads(node: NodeProto, ctx: GradContext, boundNames: string[]): 
 }
 
 export const sliceRule: GradRule = {
-  opType: 'Slice',
+  opType: OP.Slice,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const x = node.inputs[0]!;
     if (node.inputs.length === 1) {
       throw new GeolensError('UNSUPPORTED_OP', `autodiff: Slice '${node.name}' takes its bounds as attributes (opset < 10); gradients need opset ≥ 13. Convert the model to opset 13 or later.`, {
-        op: 'Slice',
+        op: OP.Slice,
         node: node.name,
       });
     }
     const boundNames = [1, 2, 3, 4].map((i) => node.inputs[i] ?? '');
     const none = node.inputs.slice(1).map(() => undefined);
     const pads = unitStepPads(node, ctx, boundNames);
-    if (pads) return [b.op('Pad', [gy!, b.constInt64(pads)]), ...none];
+    if (pads) return [b.op(OP.Pad, [gy!, b.constInt64(pads)]), ...none];
     // general case: slice a tensor of flat indices the same way, then scatter gY into zeros there
     const xs = ctx.env.info.get(x)?.shape;
-    const count = isStatic(xs) ? b.constInt64([xs.reduce((p, q) => p * q, 1)], []) : b.op('Size', [x]);
-    const flatIdx = b.op('Range', [b.constInt64([0], []), count, b.constInt64([1], [])]);
-    const idx = b.op('Reshape', [flatIdx, shapeOf(ctx, x)]);
+    const count = isStatic(xs) ? b.constInt64([xs.reduce((p, q) => p * q, 1)], []) : b.op(OP.Size, [x]);
+    const flatIdx = b.op(OP.Range, [b.constInt64([0], []), count, b.constInt64([1], [])]);
+    const idx = b.op(OP.Reshape, [flatIdx, shapeOf(ctx, x)]);
     while (boundNames.length && boundNames[boundNames.length - 1] === '') boundNames.pop();
-    const picked = b.op('Slice', [idx, ...boundNames]);
+    const picked = b.op(OP.Slice, [idx, ...boundNames]);
     const flat = b.constInt64([-1]);
-    const zeros = zerosOfShape(ctx, b.op('Reshape', [count, b.constInt64([1])]), x);
-    const scattered = b.op('ScatterElements', [zeros, b.op('Reshape', [picked, flat]), b.op('Reshape', [gy!, flat])], { axis: 0 });
-    return [b.op('Reshape', [scattered, shapeOf(ctx, x)]), ...none];
+    const zeros = zerosOfShape(ctx, b.op(OP.Reshape, [count, b.constInt64([1])]), x);
+    const scattered = b.op(OP.ScatterElements, [zeros, b.op(OP.Reshape, [picked, flat]), b.op(OP.Reshape, [gy!, flat])], { axis: 0 });
+    return [b.op(OP.Reshape, [scattered, shapeOf(ctx, x)]), ...none];
   },
 };

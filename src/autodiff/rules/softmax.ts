@@ -4,6 +4,7 @@
  */
 import { GeolensError } from '../../errors.js';
 import { attrInt } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import type { NodeProto } from '../../onnx/proto.js';
 import type { GradContext, GradRule } from './types.js';
 
@@ -25,7 +26,7 @@ export function softmaxAxis(node: NodeProto, ctx: GradContext): number {
 }
 
 export const softmaxRule: GradRule = {
-  opType: 'Softmax',
+  opType: OP.Softmax,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const y = node.outputs[0]!;

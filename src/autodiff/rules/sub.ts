@@ -1,8 +1,9 @@
 /** Sub: Y = A − B (broadcasting). dA = gY, dB = −gY, each summed over the dims that were broadcast. */
+import { OP } from '../../onnx/ops.js';
 import type { GradRule } from './types.js';
 
 export const subRule: GradRule = {
-  opType: 'Sub',
+  opType: OP.Sub,
   vjp(node, [gy], ctx) {
     const [a, b] = node.inputs as [string, string];
     const sy = ctx.shape(node.outputs[0]!);

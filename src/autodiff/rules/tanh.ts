@@ -1,9 +1,10 @@
 /** Tanh: dX = gY·(1 − Y²). */
+import { OP } from '../../onnx/ops.js';
 import { scalarLike } from './emit.js';
 import type { GradRule } from './types.js';
 
 export const tanhRule: GradRule = {
-  opType: 'Tanh',
+  opType: OP.Tanh,
   vjp(node, [gy], ctx) {
     const { b } = ctx;
     const y = node.outputs[0]!;

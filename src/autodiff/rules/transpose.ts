@@ -1,5 +1,6 @@
 /** Transpose: dX = gY transposed by the inverse permutation (default perm reverses the axes, its own inverse). */
 import { attrInts } from '../../onnx/builder.js';
+import { OP } from '../../onnx/ops.js';
 import type { GradRule } from './types.js';
 
 /** The inverse of a permutation: inv[perm[i]] = i. */
@@ -12,7 +13,7 @@ export function invertPermutation(perm: readonly number[]): number[] {
 }
 
 export const transposeRule: GradRule = {
-  opType: 'Transpose',
+  opType: OP.Transpose,
   vjp(node, [gy], ctx) {
     const perm = attrInts(node, 'perm');
     return [ctx.b.transpose(gy!, perm ? invertPermutation(perm) : undefined)];

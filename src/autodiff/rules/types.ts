@@ -1,5 +1,6 @@
 /** The contract of one op's reverse-mode rule. */
 import type { GraphBuilder } from '../../onnx/builder.js';
+import type { OpType } from '../../onnx/ops.js';
 import type { Dim, NodeProto } from '../../onnx/proto.js';
 import type { ShapeEnv } from '../../onnx/shapes.js';
 
@@ -23,6 +24,7 @@ export interface GradContext {
 export type VJP = (node: NodeProto, gradOutputs: (string | undefined)[], ctx: GradContext) => (string | undefined)[];
 
 export interface GradRule {
-  opType: string;
+  /** The op this rule differentiates (a constant of OP, onnx/ops.ts); one rule per op. */
+  opType: OpType;
   vjp: VJP;
 }

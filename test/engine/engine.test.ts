@@ -1,30 +1,40 @@
 /**
  * The engine's session cache and batching, against a fake onnxruntime module (no native code): the fake session's
  * run() resolves a macrotask later, like onnxruntime-node's, and fails once the session was released.
- * (Engine tests live here because the engine's only in-process user in these folders is the trainer.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { concatRows, Engine, type OrtModule, type OrtSession, type OrtTensor } from '../../src/engine/engine.js';
+import { concatRows, Engine, type OrtModule, type OrtSession } from '../../src/engine/engine.js';
 import { GeolensError } from '../../src/errors.js';
 
-class FakeTensor implements OrtTensor {
+/** The fields of onnxruntime-common's Tensor the engine touches; dispose() is counted. */
+class FakeTensor {
+  disposed = 0;
   constructor(
     readonly type: string,
     readonly data: unknown,
     readonly dims: readonly number[],
   ) {}
+  dispose(): void {
+    this.disposed++;
+  }
 }
 
-interface FakeSession extends OrtSession {
+interface FakeSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, FakeTensor>, fetches?: readonly string[]): Promise<Record<string, FakeTensor>>;
+  release(): Promise<void>;
   released: boolean;
   runs: number;
+  /** Every tensor the session was fed or returned. */
+  seen: FakeTensor[];
 }
 
 /** A fake ort whose sessions compute y = 2·x (output 'y', rows of x) and a scalar 's' = the number of rows. */
-function fakeOrt(opts: { maxRuns?: number } = {}): { ort: OrtModule; sessions: FakeSession[] } {
+function fakeOrt(opts: { maxRuns?: number; failRun?: boolean } = {}): { ort: OrtModule; sessions: FakeSession[] } {
   const sessions: FakeSession[] = [];
-  const ort: OrtModule = {
+  const ort = {
     Tensor: FakeTensor as unknown as OrtModule['Tensor'],
     InferenceSession: {
       async create() {
@@ -32,24 +42,29 @@ function fakeOrt(opts: { maxRuns?: number } = {}): { ort: OrtModule; sessions: F
         const s: FakeSession = {
           released: false,
           runs: 0,
+          seen: [],
           inputNames: ['x'],
           outputNames: ['y', 's'],
           async run(feeds, fetches) {
             s.runs++;
+            s.seen.push(...Object.values(feeds));
             if (opts.maxRuns !== undefined && s.runs > opts.maxRuns) throw new Error(`ran ${s.runs} times`);
             await new Promise((r) => setImmediate(r));
             if (s.released) throw new Error('Session already disposed');
+            if (opts.failRun) throw new Error('kernel failed');
             const x = feeds.x!;
             const data = Float32Array.from(x.data as Float32Array, (v) => 2 * v);
-            const all: Record<string, OrtTensor> = { y: new FakeTensor('float32', data, x.dims), s: new FakeTensor('float32', Float32Array.of(x.dims[0]!), []) };
-            return Object.fromEntries((fetches ?? s.outputNames).map((k) => [k, all[k]!]));
+            const all: Record<string, FakeTensor> = { y: new FakeTensor('float32', data, x.dims), s: new FakeTensor('float32', Float32Array.of(x.dims[0]!), []) };
+            const out = Object.fromEntries((fetches ?? s.outputNames).map((k) => [k, all[k]!]));
+            s.seen.push(...Object.values(out));
+            return out;
           },
           async release() {
             s.released = true;
           },
         };
         sessions.push(s);
-        return s;
+        return s as unknown as OrtSession;
       },
     },
   };
@@ -144,4 +159,19 @@ test('concatRows keeps the element type of its parts (int64, int32, bool)', () =
   const u8 = concatRows([{ data: Uint8Array.of(1), shape: [1] }, { data: Uint8Array.of(0, 1), shape: [2] }]);
   assert.ok(u8.data instanceof Uint8Array);
   assert.deepEqual(Array.from(u8.data as Uint8Array), [1, 0, 1]);
+});
+
+test('engine: input and output tensors are disposed after a run (also when the run fails); the returned data stays readable', async () => {
+  const { ort, sessions } = fakeOrt();
+  const engine = new Engine(ort, { defaultThreads: 1 });
+  const g = await engine.load(model(1));
+  const out = await g.run(feed(2));
+  const seen = sessions[0]!.seen;
+  assert.equal(seen.length, 3, 'one input, two outputs');
+  assert.ok(seen.every((t) => t.disposed === 1), 'each tensor disposed once');
+  assert.deepEqual(Array.from(out.y!.data as Float32Array), [0, 2, 4, 6]);
+  const failing = fakeOrt({ failRun: true });
+  const h = await new Engine(failing.ort, { defaultThreads: 1 }).load(model(1));
+  await assert.rejects(h.run(feed(1)), (e: unknown) => e instanceof GeolensError && e.code === 'ENGINE');
+  assert.deepEqual(failing.sessions[0]!.seen.map((t) => t.disposed), [1], 'the input of a failed run is disposed');
 });

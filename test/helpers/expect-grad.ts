@@ -1,5 +1,5 @@
 /**
- * Shared checks for the rules-A gradient tests: a finite-difference gradCheck with a tolerance, plus a structural
+ * Shared checks for the gradient-rule tests: a finite-difference gradCheck with a tolerance, plus a structural
  * check that the gradient graph passes static shape inference with each gradient shaped like its input.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { GraphBuilder } from '../../src/onnx/builder.js';
 import { DataType } from '../../src/onnx/proto.js';
 import { inferShapes } from '../../src/onnx/shapes.js';
 import type { Rng } from '../../src/util/random.js';
-import { gradCheck, type GradCase } from '../helpers/gradcheck.js';
+import { gradCheck, type GradCase } from './gradcheck.js';
 
 /** Tolerance for float64 checks (eps 1e-6). */
 export const TOL64 = 1e-6;

@@ -1,15 +1,15 @@
 /**
- * Gradient rules A with symbolic dims: the rules' run-time paths (Shape/Size-driven offsets, scatter-based Slice,
+ * Gradient rules with symbolic dims: the rules' run-time paths (Shape/Size-driven offsets, scatter-based Slice,
  * dynamic index normalisation) must give exactly the gradients of the same graph with static shapes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addGradients } from '../../src/autodiff/grad.js';
-import { defaultEngine } from '../../src/engine/node.js';
-import { GraphBuilder } from '../../src/onnx/builder.js';
-import { DataType, type Dim } from '../../src/onnx/proto.js';
-import { Rng } from '../../src/util/random.js';
-import { numel } from '../../src/tensor.js';
+import { addGradients } from '../../../src/autodiff/grad.js';
+import { defaultEngine } from '../../../src/engine/node.js';
+import { GraphBuilder } from '../../../src/onnx/builder.js';
+import { DataType, type Dim } from '../../../src/onnx/proto.js';
+import { Rng } from '../../../src/util/random.js';
+import { numel } from '../../../src/tensor.js';
 
 interface SymInput {
   shape: number[];

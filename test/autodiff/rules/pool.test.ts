@@ -1,0 +1,81 @@
+/**
+ * Gradient rules of pooling: MaxPool, AveragePool, GlobalAveragePool (maxpool.ts, averagepool.ts,
+ * globalaveragepool.ts), checked against central finite differences.
+ *
+ * Precision: onnxruntime-node 1.30's CPU provider implements AveragePool and GlobalAveragePool (and the
+ * ConvTranspose of the AveragePool gradient) for float only, so those rules are checked in float32, with a
+ * finite-difference step of 1 (the loss Σ R·y is linear in each input element, so central differences are exact up
+ * to rounding) and tolerance 1e-5. MaxPool (with Indices) and ScatterElements run in double, so MaxPool is checked in
+ * float64 with relative error < 1e-6.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gradCheck } from '../../helpers/gradcheck.js';
+import { GraphBuilder, type AttrInput } from '../../../src/onnx/builder.js';
+import { addGradients } from '../../../src/autodiff/grad.js';
+import { defaultEngine } from '../../../src/engine/node.js';
+
+const F32_TOL = 1e-5;
+const F64_TOL = 1e-6;
+
+type Attrs = Record<string, AttrInput | undefined>;
+
+async function checkPool(name: string, op: string, x: number[], attrs: Attrs, dtype: 'float32' | 'float64', t: { diagnostic(m: string): void }, outputs = 1): Promise<void> {
+  const r = await gradCheck({
+    dtype,
+    ...(dtype === 'float32' ? { eps: 1 } : {}),
+    inputs: { x: { shape: x } },
+    forward: (b: GraphBuilder, v) => b.node(op, [v.x!], attrs, outputs)[0]!,
+  });
+  t.diagnostic(`${name}: max rel err ${r.maxRelErr.toExponential(2)}`);
+  assert.ok(r.maxRelErr < (dtype === 'float64' ? F64_TOL : F32_TOL), `${name}: rel err ${r.maxRelErr}`);
+}
+
+test('MaxPool: strides that do not divide, asymmetric pads, single output (float64)', async (t) => {
+  await checkPool('maxpool-basic', 'MaxPool', [2, 3, 7, 9], { kernel_shape: [3, 2], strides: [2, 3], pads: [1, 0, 1, 1] }, 'float64', t);
+});
+
+test('MaxPool: overlapping windows, dilation, forward node already emits Indices (float64)', async (t) => {
+  await checkPool('maxpool-overlap', 'MaxPool', [2, 2, 8, 7], { kernel_shape: [3, 3], strides: [1, 2], dilations: [2, 1], pads: [1, 1, 0, 2] }, 'float64', t, 2);
+});
+
+test('MaxPool: auto_pad SAME_UPPER, and ceil_mode 1 (float64)', async (t) => {
+  await checkPool('maxpool-same', 'MaxPool', [1, 3, 7, 5], { kernel_shape: [2, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }, 'float64', t);
+  await checkPool('maxpool-ceil', 'MaxPool', [1, 3, 7, 8], { kernel_shape: [2, 3], strides: [2, 2], ceil_mode: 1 }, 'float64', t);
+});
+
+test('AveragePool: count_include_pad 0 and 1, asymmetric pads, strides that do not divide (float32)', async (t) => {
+  for (const cip of [0, 1]) {
+    await checkPool(`avgpool-cip${cip}`, 'AveragePool', [2, 3, 7, 8], { kernel_shape: [3, 2], strides: [2, 3], pads: [1, 1, 2, 0], count_include_pad: cip }, 'float32', t);
+  }
+  await checkPool('avgpool-nopad', 'AveragePool', [2, 2, 9, 5], { kernel_shape: [2, 2], strides: [2, 2] }, 'float32', t);
+  await checkPool('avgpool-overlap', 'AveragePool', [1, 2, 6, 7], { kernel_shape: [3, 3], strides: [1, 2], pads: [1, 1, 1, 1] }, 'float32', t);
+});
+
+test('AveragePool: auto_pad SAME_LOWER and ceil_mode 1, both count modes (float32)', async (t) => {
+  for (const cip of [0, 1]) {
+    await checkPool(`avgpool-same-cip${cip}`, 'AveragePool', [1, 2, 7, 6], { kernel_shape: [3, 2], strides: [2, 2], auto_pad: 'SAME_LOWER', count_include_pad: cip }, 'float32', t);
+    await checkPool(`avgpool-ceil-cip${cip}`, 'AveragePool', [1, 2, 7, 8], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 0, 0, 1], ceil_mode: 1, count_include_pad: cip }, 'float32', t);
+  }
+});
+
+test('GlobalAveragePool (float32)', async (t) => {
+  await checkPool('gap', 'GlobalAveragePool', [2, 3, 5, 7], {}, 'float32', t);
+});
+
+test('GlobalAveragePool with symbolic spatial sizes: the divisor comes from Shape(X) at run time (float32)', async () => {
+  const b = new GraphBuilder('gap-dynamic');
+  const x = b.input('x', ['N', 3, 'H', 'W']);
+  const y = b.op('GlobalAveragePool', [x]);
+  const g = addGradients(b, b.reduceSum(b.mul(y, y), [], false), [x]).get(x)!;
+  b.output(g, ['N', 3, 'H', 'W']);
+  const data = Float32Array.from({ length: 2 * 3 * 4 * 5 }, (_, i) => (i % 7) - 3);
+  const out = (await (await defaultEngine().load(b)).run({ x: { data, shape: [2, 3, 4, 5] } }))[g]!.data as Float32Array;
+  // d/dx Σ mean² = 2·mean / (H·W)
+  for (let nc = 0; nc < 6; nc++) {
+    let m = 0;
+    for (let k = 0; k < 20; k++) m += data[nc * 20 + k]!;
+    m /= 20;
+    for (let k = 0; k < 20; k++) assert.ok(Math.abs(out[nc * 20 + k]! - (2 * m) / 20) < 1e-6);
+  }
+});
