@@ -5,15 +5,13 @@ import { loadDataset } from '../data/node.js';
 import { selectSamples, splitDataset } from '../data/split.js';
 import type { Dataset } from '../data/types.js';
 import { createNodeEngine } from '../engine/node.js';
-import { buildModel, type ModelConfig } from '../models/index.js';
-import { trainLoop } from '../train/loop.js';
+import type { ModelConfig } from '../models/index.js';
 import { RunDir, RUN_SCHEMA_VERSION, type RunConfig } from '../train/node.js';
 import { splitForRun } from '../train/run-split.js';
 import { VERSION } from '../version.js';
 import { OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
 import { parseSchedule } from '../train/schedule.js';
-import { Trainer, type TrainerState } from '../train/trainer.js';
-import { TrajectoryRecorder } from '../train/trajectory.js';
+import { trainRun, type TrainRunResult } from '../train/run-training.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
 import { createProgress } from './progress.js';
 
@@ -71,8 +69,6 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
 
   let config: RunConfig;
   let run: RunDir;
-  let startEpoch = 0;
-  let initial: TrainerState | undefined;
   let ds: Dataset;
   if (resume && outDir && existsSync(resolve(outDir, 'config.json'))) {
     const opened = await RunDir.open(outDir);
@@ -116,31 +112,9 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
     run = await RunDir.create(outDir, config);
   }
   const { train, test } = splitForRun(ds, config);
-  const def = buildModel(config.model);
   const t = config.train;
   const threads = values.threads !== undefined ? numberFlag('train', 'threads', values.threads, { integer: true, min: 1 }) : undefined;
   const engine = createNodeEngine({ ...(threads !== undefined ? { threads } : {}), provider: values.provider as 'cpu' | 'cuda' });
-  const recorder = new TrajectoryRecorder({ every: t.recordEvery, last: t.recordLast });
-
-  if (resume) {
-    const epochs = await run.checkpointEpochs();
-    const lastEpoch = epochs.length ? epochs[epochs.length - 1]! : undefined;
-    if (lastEpoch !== undefined) {
-      initial = await run.loadCheckpoint(lastEpoch, def);
-      startEpoch = lastEpoch;
-      await run.truncateMetrics(lastEpoch);
-      recorder.load((await run.loadTrajectory()).filter((s) => s.step <= initial!.step));
-      progress.line(`resuming ${outDir} from epoch ${lastEpoch} (step ${initial.step})`);
-    }
-  }
-
-  const trainer = await Trainer.create(engine, def, { optimizer: t.optimizer as OptimizerName, lr: t.lr, momentum: t.momentum, weightDecay: t.weightDecay, batchSize: t.batchSize, seed: t.seed }, initial);
-  if (startEpoch === 0) {
-    await run.saveCheckpoint(0, trainer.snapshot());
-    recorder.offer(0, trainer.params);
-  }
-  const nParams = def.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${def.config.kind} with ${nParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`);
 
   let stop = false;
   const onSigint = (): void => {
@@ -149,63 +123,38 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
     progress.line('interrupt: stopping after this step; the last checkpoint stays valid (Ctrl-C again to quit at once)');
   };
   process.on('SIGINT', onSigint);
-  await run.setStatus({ state: 'running', epochsDone: startEpoch, step: trainer.stepCount });
-  const t0 = Date.now();
-  let result;
+  let result: TrainRunResult;
   try {
-    result = await trainLoop(trainer, { train, test }, {
-      epochs: t.epochs,
-      batchSize: t.batchSize,
-      seed: t.seed,
-      baseLr: t.lr,
-      schedule: parseSchedule(t.lrSchedule, t.epochs),
-      startEpoch,
-      recorder,
+    result = await trainRun(engine, run, config, ds, {
+      resume,
       shouldStop: () => stop,
+      onLine: (l) => progress.line(l),
+      onStart: ({ numParams }) =>
+        progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${config.model.kind} with ${numParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`),
       onStep: (p) => progress.update(`epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(4)}`),
-      onEpoch: async (m) => {
-        await run.appendMetrics(m);
-        if (m.epoch % t.checkpointEvery === 0 || m.epoch === t.epochs) {
-          // trajectory first: a crash between the two writes leaves a trajectory ahead of the checkpoint, which
-          // resume trims (step ≤ checkpoint step); the other order would leave a silent gap
-          if (recorder.enabled) await run.saveTrajectory(recorder.snapshots());
-          await run.saveCheckpoint(m.epoch, trainer.snapshot());
-          await run.setStatus({ state: 'running', epochsDone: m.epoch, step: m.step });
-        }
+      onEpoch: (m) =>
         progress.line(
           `epoch ${String(m.epoch).padStart(3)}/${t.epochs}  loss ${m.trainLoss.toFixed(4)}  train acc ${(100 * m.trainAccuracy).toFixed(1)}%` +
             (m.testAccuracy !== undefined ? `  test loss ${m.testLoss!.toFixed(4)}  test acc ${(100 * m.testAccuracy).toFixed(1)}%` : '') +
             `  ${m.seconds.toFixed(2)}s`,
-        );
-      },
+        ),
     });
-  } catch (e) {
-    progress.done();
-    await run.setStatus({ state: 'failed', epochsDone: run.metricsHistory.length, step: trainer.stepCount, message: (e as Error).message });
-    throw e;
   } finally {
+    progress.done();
     process.off('SIGINT', onSigint);
-  }
-  progress.done();
-  const last = run.metricsHistory[run.metricsHistory.length - 1];
-  if (result.stopped) {
-    const ck = await run.checkpointEpochs();
-    await run.setStatus({ state: 'interrupted', epochsDone: ck[ck.length - 1] ?? 0, step: trainer.stepCount });
-    out(`interrupted after epoch ${ck[ck.length - 1] ?? 0}; resume with: geolens train --resume --out ${outDir}`);
     await engine.dispose();
+  }
+  if (result.outcome === 'interrupted') {
+    out(`interrupted after epoch ${result.checkpoints[result.checkpoints.length - 1] ?? 0}; resume with: geolens train --resume --out ${outDir}`);
     return 130;
   }
-  await run.saveFinal(def, trainer.params, trainer.buffers);
-  if (recorder.enabled) await run.saveTrajectory(recorder.snapshots());
-  await run.setStatus({ state: 'complete', epochsDone: t.epochs, step: trainer.stepCount });
-  const secs = (Date.now() - t0) / 1000;
+  const { last, seconds: secs, steps } = result;
   out('');
-  out(`trained ${def.config.kind} on ${ds.name}: ${t.epochs} epochs, ${trainer.stepCount} steps in ${secs.toFixed(1)}s (${(trainer.stepCount / Math.max(secs, 1e-9)).toFixed(0)} steps/s)`);
+  out(`trained ${config.model.kind} on ${ds.name}: ${t.epochs} epochs, ${steps} steps in ${secs.toFixed(1)}s (${(steps / Math.max(secs, 1e-9)).toFixed(0)} steps/s)`);
   if (last) {
     out(`  final train loss ${last.trainLoss.toFixed(4)}, train acc ${(100 * last.trainAccuracy).toFixed(2)}%` + (last.testAccuracy !== undefined ? `, held-out loss ${last.testLoss!.toFixed(4)}, held-out acc ${(100 * last.testAccuracy).toFixed(2)}%` : ''));
   }
   out(`  run directory: ${outDir}`);
-  out(`  files: config.json, metrics.jsonl, model.onnx, weights/ (${(await run.checkpointEpochs()).length} checkpoints + final.safetensors)${recorder.enabled ? ', trajectory.safetensors' : ''}`);
-  await engine.dispose();
+  out(`  files: config.json, metrics.jsonl, model.onnx, weights/ (${result.checkpoints.length} checkpoints + final.safetensors)${result.trajectory ? ', trajectory.safetensors' : ''}`);
   return 0;
 }
