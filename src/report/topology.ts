@@ -11,6 +11,8 @@ const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 &&
 const px = (v: number): string => v.toFixed(1);
 /** Width of a label in pixels at font size 11 (an estimate: no text metrics in a string builder). */
 const textWidth = (s: string): number => [...s].length * 6.2;
+/** Width of a title (font size 13, bold). */
+const titleWidth = (s: string): number => [...s].length * 7.9;
 
 /** Viridis at 9 stops (matplotlib's colormap), interpolated linearly in RGB. */
 const VIRIDIS = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'];
@@ -50,7 +52,7 @@ export function heatMap(o: HeatMapOptions, labels: readonly string[], matrix: re
   const left = labelW + 8;
   const grid = n * cell;
   const barX = left + grid + 24;
-  const W = Math.max(barX + 90, 360, textWidth(o.title) * 1.15 + 24, textWidth(o.subtitle ?? '') + 24);
+  const W = Math.max(barX + 90, 360, titleWidth(o.title) + 24, textWidth(o.subtitle ?? '') + 24);
   const H = top + grid + 24;
   const all = matrix.flat();
   const [lo0, hi0] = minMax(all);
@@ -62,6 +64,8 @@ export function heatMap(o: HeatMapOptions, labels: readonly string[], matrix: re
     `<text x="${W / 2}" y="20" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`,
   ];
   if (o.subtitle) parts.push(`<text x="${W / 2}" y="36" text-anchor="middle" fill="#444">${esc(o.subtitle)}</text>`);
+  // the grid and its colour bar, centred when the title makes the picture wider
+  parts.push(`<g transform="translate(${px((W - Math.max(barX + 90, 360)) / 2)} 0)">`);
   const showValues = cell >= (o.valuesFrom ?? 30);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
@@ -99,6 +103,7 @@ export function heatMap(o: HeatMapOptions, labels: readonly string[], matrix: re
     parts.push(`<text x="${barX + 21}" y="${px(y + 4)}">${fmt(v)}</text>`);
   }
   parts.push(`<text transform="translate(${barX + 72} ${top + grid / 2}) rotate(90)" text-anchor="middle">${esc(o.valueLabel)}</text>`);
+  parts.push('</g>');
   return parts.join('\n') + '\n</svg>\n';
 }
 
@@ -123,7 +128,7 @@ export interface LabelledScatterOptions {
 
 /** A scatter of labelled points with one scale for both axes (distances in the plane are true to the data). */
 export function labelledScatter(o: LabelledScatterOptions, points: readonly ScatterPoint[]): string {
-  const W = o.width ?? 560;
+  const W = Math.max(o.width ?? 560, titleWidth(o.title) + 24);
   const H = o.height ?? 460;
   const M = { left: 64, right: 16 + (o.groups?.length ? 150 : 0), top: 36, bottom: 48 };
   const pw = W - M.left - M.right;
@@ -254,6 +259,7 @@ export function topologyParametersChart(r: TopologyResult, title: string): strin
   const D = r[r.reading].distance;
   const pts: [number, number][] = [];
   for (let i = 0; i < r.models.length; i++) for (let j = i + 1; j < r.models.length; j++) pts.push([P[i]![j]!, D[i]![j]!]);
-  const corr = r.parameterDistance.spearman === null ? '' : `, Spearman ρ = ${r.parameterDistance.spearman.toFixed(3)}`;
-  return lineChart({ title, xLabel: '‖w − w′‖₂ (parameter distance)', yLabel: `d̂ (${readingName(r.reading)})` }, [{ name: `pairs (${pts.length})${corr}`, points: pts, scatter: true }]);
+  const corr = r.parameterDistance.spearman === null ? '' : ` (Spearman ${r.parameterDistance.spearman.toFixed(2)})`;
+  const full = `${title}${corr}`;
+  return lineChart({ title: full, xLabel: '‖w − w′‖₂ (parameter distance)', yLabel: `d̂ (${readingName(r.reading)})`, width: Math.max(560, Math.ceil(titleWidth(full) + 24)) }, [{ name: '', points: pts, scatter: true }]);
 }

@@ -201,6 +201,11 @@ export async function runTopology(engine: Engine, models: readonly TopologyModel
   const pairs = (n * (n - 1)) / 2;
   const hAll = pairs > 1 ? hoeffdingHalfWidth(m, delta / pairs) : h;
   const warnings: string[] = [];
+  const shape0 = models[0]!.model.input.shape.slice(1).join(', ');
+  for (const net of models.slice(1)) {
+    const shape = net.model.input.shape.slice(1).join(', ');
+    if (shape !== shape0) warnings.push(`'${net.name}' takes inputs of shape [${shape}] and '${models[0]!.name}' of shape [${shape0}]: both get the same ${numel(data.sampleShape)} values per sample, in row-major order.`);
+  }
   if (data.numClasses !== C) warnings.push(`${data.name} has ${data.numClasses} classes but the networks have ${C}; a label the networks cannot output is never predicted correctly.`);
 
   // ---------------------------------------------------------------- predictions on the same points
@@ -230,7 +235,7 @@ export async function runTopology(engine: Engine, models: readonly TopologyModel
   for (const c of list) {
     if (c.diameter > 2 * h) warnings.push(`class ${c.id} (${c.members.map((i) => models[i]!.name).join(', ')}) chains networks up to d̂ = ${c.diameter.toFixed(4)} apart, more than 2h = ${(2 * h).toFixed(4)}: single linkage joined them through intermediate networks.`);
   }
-  if (h > 0.05) warnings.push(`with m = ${m} points the Hoeffding half-width is h = ${h.toFixed(4)}: distances below it cannot be told from 0; use more points for finer classes.`);
+  if (h > 0.1) warnings.push(`with m = ${m} points the Hoeffding half-width is h = ${h.toFixed(4)}: distances below it cannot be told from 0; use more points for finer classes.`);
 
   // ---------------------------------------------------------------- parameter distance
   const pv = parameterVectors(models);

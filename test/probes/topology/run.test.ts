@@ -1,8 +1,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadDataset } from '../../../src/data/node.js';
 import { spirals } from '../../../src/data/synthetic.js';
 import { createNodeEngine } from '../../../src/engine/node.js';
 import { GeolensError } from '../../../src/errors.js';
@@ -32,16 +33,19 @@ function weights(seed: number, d: ModelDef = def): { params: Weights; buffers: W
 const clone = (w: Weights): Weights => Object.fromEntries(Object.entries(w).map(([k, t]) => [k, { data: Float32Array.from(t.data), shape: [...t.shape] }]));
 const imported = (w: { params: Weights; buffers: Weights }, name: string, d: ModelDef = def): ImportedModel => importDefinition(d, w.params, w.buffers, name);
 
-/** Permute the hidden units of layer 1: columns of fc1.weight ([in, out]), entries of fc1.bias, rows of fc2.weight. */
-function permuteLayer1(w: Weights, perm: Int32Array): Weights {
+/**
+ * Permute the hidden units of layer 1: columns of fc1.weight ([in, out]), entries of fc1.bias, rows of the next
+ * layer's weight (`next`: fc2.weight, or classifier.weight for one hidden layer).
+ */
+function permuteLayer1(w: Weights, perm: Int32Array, next = 'fc2.weight'): Weights {
   const p = clone(w);
   const [inDim, h] = w['fc1.weight']!.shape as [number, number];
-  const out2 = w['fc2.weight']!.shape[1]!;
+  const out2 = w[next]!.shape[1]!;
   for (let k = 0; k < h; k++) {
     const src = perm[k]!;
     for (let i = 0; i < inDim; i++) p['fc1.weight']!.data[i * h + k] = w['fc1.weight']!.data[i * h + src]!;
     p['fc1.bias']!.data[k] = w['fc1.bias']!.data[src]!;
-    for (let j = 0; j < out2; j++) p['fc2.weight']!.data[k * out2 + j] = w['fc2.weight']!.data[src * out2 + j]!;
+    for (let j = 0; j < out2; j++) p[next]!.data[k * out2 + j] = w[next]!.data[src * out2 + j]!;
   }
   return p;
 }
@@ -212,4 +216,38 @@ test('different architectures: distances computed, parameter distance null with 
   await assert.rejects(runTopology(engine, [a, b], data, { confidence: 1 }), isCode('BAD_ARGUMENT'));
   await assert.rejects(runTopology(engine, [a, b], data, { tieEpsilon: -1 }), isCode('BAD_ARGUMENT'));
   await assert.rejects(runTopology(engine, [a, b], data, { n: 0 }), isCode('BAD_ARGUMENT'));
+});
+
+const MNIST = '/work/shared/data/mnist';
+
+test('on MNIST: a hidden-unit permutation of a 784-64-10 MLP is at distance 0, another initialisation is not; the tie share recomputed', { skip: existsSync(MNIST) ? false : `no MNIST at ${MNIST}` }, async () => {
+  const ds = await loadDataset(`idx:${MNIST}#perClass=60`, { seed: 0 });
+  assert.equal(ds.y.length, 600);
+  const d784 = buildModel({ kind: 'mlp', inputShape: ds.sampleShape, widths: [64], numClasses: 10 });
+  const w = weights(1, d784);
+  const wp = { params: permuteLayer1(w.params, new Rng(3).permutation(64), 'classifier.weight'), buffers: w.buffers };
+  const models = [
+    { name: 'w', model: imported(w, 'w', d784) },
+    { name: 'π(w)', model: imported(wp, 'pi', d784) },
+    { name: 'w2', model: imported(weights(2, d784), 'w2', d784) },
+  ];
+  const eps = 0.02;
+  const r = await runTopology(engine, models, ds, { tieEpsilon: eps });
+  assert.equal(r.correctness.distance[0]![1], 0);
+  assert.equal(r.disagreement.distance[0]![1], 0);
+  assert.ok(r.disagreement.distance[0]![2]! > 0.3);
+  assert.ok(r.parameterDistance.distance![0]![1]! > 0.5 * r.parameterDistance.distance![0]![2]!);
+  // the tie share, recomputed here: softmax by sorting, gap of the two largest probabilities ≤ ε
+  const sess = await engine.load(models[0]!.model.graph);
+  const z = (await sess.run({ input: { data: ds.x.data, shape: [600, 1, 28, 28] } }, ['logits'])).logits!.data as Float32Array;
+  let tied = 0;
+  for (let i = 0; i < 600; i++) {
+    const e = Array.from(z.subarray(i * 10, i * 10 + 10), (v) => Math.exp(v));
+    const s = e.reduce((a, b) => a + b, 0);
+    const p = e.map((v) => v / s).sort((a, b) => b - a);
+    if (p[0]! - p[1]! <= eps) tied++;
+  }
+  assert.ok(tied > 10 && tied < 590, `${tied} tied points`);
+  assert.equal(r.models[0]!.tieShare, tied / 600);
+  assert.ok(Math.abs(r.models[0]!.tieShare - r.models[1]!.tieShare) <= 1 / 600); // the same network up to float rounding
 });
