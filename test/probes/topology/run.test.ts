@@ -206,6 +206,11 @@ test('different architectures: distances computed, parameter distance null with 
   const r3 = await runTopology(engine, [{ ...a, params: new Float32Array([0, 0]) }, b], data);
   assert.match(r3.parameterDistance.reason!, /given for 1 of 2/);
 
+  // the same values in another input shape: measured, with a warning
+  const flat = buildModel({ kind: 'mlp', inputShape: [1, 2], widths: [8], numClasses: C });
+  const r4 = await runTopology(engine, [a, { name: 'image-shaped', model: imported(initWeights(flat, 1), 'flat', flat) }], data);
+  assert.ok(r4.warnings.some((w) => /'image-shaped' takes inputs of shape \[1, 2\] and 'a' of shape \[2\]/.test(w)), r4.warnings.join('\n'));
+
   const wide = buildModel({ kind: 'mlp', inputShape: [3], widths: [8], numClasses: C });
   const c3 = { name: 'three inputs', model: imported(initWeights(wide, 1), 'c3', wide) };
   await assert.rejects(runTopology(engine, [a, c3], data), (e: unknown) => isCode('BAD_SHAPE')(e) && /'three inputs' takes inputs of shape \[3\]/.test((e as Error).message));
