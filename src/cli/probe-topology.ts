@@ -84,6 +84,7 @@ async function networks(targets: ProbeTarget[], paths: string[], checkpoints: st
   return { models, what: `${targets.length} networks (${[...new Set(kinds)].join(', ')})` };
 }
 
+/** `geolens probe topology <target> [<target> …] [flags]`; prints to `out`, returns the exit code. */
 export async function topologyCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseFlags(CMD, argv, FLAGS);
   if (values.help) {

@@ -233,7 +233,7 @@ export function topologyDistancesChart(r: TopologyResult, title: string): string
   return heatMap(
     {
       title,
-      subtitle: `d̂ (${readingName(r.reading)} reading), m = ${r.m}, h = ${r.halfWidth.toFixed(4)} at ${(100 * r.confidence).toFixed(0)}%; dashed: interval contains 0`,
+      subtitle: `d̂ (${readingName(r.reading)} reading), m = ${r.m}, h = ${r.halfWidth.toFixed(4)} at ${Number((100 * r.confidence).toPrecision(6))}%; dashed: interval contains 0`,
       valueLabel: `d̂ (${readingName(r.reading)})`,
       outline: (i, j) => i !== j && D.lower[i]![j] === 0,
     },
