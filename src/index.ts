@@ -50,6 +50,7 @@ export { stageProgress, type ProbeProgress } from './measure/progress.js';
 export { parseResult, resultKind, type ResultKind } from './probes/result.js';
 export * from './probes/separation/index.js';
 export * from './probes/dim/index.js';
+export * from './probes/topology/index.js';
 
 // Plots
 export { lineChart, boxChart, pathChart } from './report/svg.js';
