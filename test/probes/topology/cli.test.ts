@@ -7,7 +7,7 @@ import { main } from '../../../src/cli/main.js';
 import { topologyCommand } from '../../../src/cli/probe-topology.js';
 import { trainCommand } from '../../../src/cli/train.js';
 import { GeolensError } from '../../../src/errors.js';
-import { readResult } from '../../../src/measure/node.js';
+import { readResult } from '../../../src/probes/node.js';
 import { TOPOLOGY_RESULT, type TopologyResult } from '../../../src/probes/topology/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'geolens-probe-topology-'));
