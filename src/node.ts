@@ -4,6 +4,6 @@ export { loadDataset, type LoadOptions } from './data/node.js';
 export { loadModelFile, importModelFile } from './onnx/node.js';
 export { writeFileAtomic, readSafetensorsFile, writeSafetensorsFile } from './models/node.js';
 export { RunDir, openRun, type RunConfig, type RunStatus } from './train/node.js';
-export { trainRun, withSplitSizes, type TrainRunOptions, type TrainRunResult } from './train/run-training.js';
+export { trainRun, makeRunConfig, type RunSettings, type TrainRunOptions, type TrainRunResult } from './train/run-training.js';
 export { openTarget, probeData, resultsDir, writeResult, type ProbeDataOptions } from './measure/node.js';
 export { readResult } from './probes/node.js';

@@ -2,16 +2,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDataset } from '../data/node.js';
-import { selectSamples, splitDataset } from '../data/split.js';
 import type { Dataset } from '../data/types.js';
 import { createNodeEngine } from '../engine/node.js';
 import type { ModelConfig } from '../models/index.js';
-import { RunDir, RUN_SCHEMA_VERSION, type RunConfig } from '../train/node.js';
+import { RunDir, type RunConfig } from '../train/node.js';
 import { splitForRun } from '../train/run-split.js';
-import { VERSION } from '../version.js';
 import { OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
-import { parseSchedule } from '../train/schedule.js';
-import { trainRun, type TrainRunResult } from '../train/run-training.js';
+import { makeRunConfig, trainRun, type TrainRunResult } from '../train/run-training.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
 import { createProgress } from './progress.js';
 
@@ -80,34 +77,26 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
     const seed = numberFlag('train', 'seed', values.seed, { integer: true, min: 0 });
     ds = await loadDataset(String(values.dataset), { seed });
     const optimizer = values.optimizer as OptimizerName;
-    const epochs = numberFlag('train', 'epochs', values.epochs, { integer: true, min: 1 });
-    const lr = values.lr !== undefined ? numberFlag('train', 'lr', values.lr, { min: 0 }) : optimizer === 'adam' ? 1e-3 : 0.05;
-    parseSchedule(String(values['lr-schedule']), epochs);
-    config = {
-      schemaVersion: RUN_SCHEMA_VERSION,
-      geolensVersion: VERSION,
-      createdAt: new Date().toISOString(),
-      dataset: { spec: String(values.dataset), name: ds.name, numClasses: ds.numClasses, sampleShape: ds.sampleShape, train: 0, test: 0, splitSeed: seed },
-      model: modelConfig(values, ds),
-      train: {
+    config = makeRunConfig(
+      {
+        datasetSpec: String(values.dataset),
+        model: modelConfig(values, ds),
         optimizer,
-        lr,
-        ...(optimizer === 'momentum' ? { momentum: numberFlag('train', 'momentum', values.momentum, { min: 0, max: 1 }) } : {}),
+        lr: values.lr !== undefined ? numberFlag('train', 'lr', values.lr, { min: 0 }) : optimizer === 'adam' ? 1e-3 : 0.05,
+        momentum: numberFlag('train', 'momentum', values.momentum, { min: 0, max: 1 }),
         weightDecay: numberFlag('train', 'weight-decay', values['weight-decay'], { min: 0 }),
         lrSchedule: String(values['lr-schedule']),
-        epochs,
+        epochs: numberFlag('train', 'epochs', values.epochs, { integer: true, min: 1 }),
         batchSize: numberFlag('train', 'batch-size', values['batch-size'], { integer: true, min: 1 }),
         seed,
         recordEvery: numberFlag('train', 'record-every', values['record-every'], { integer: true, min: 0 }),
         recordLast: numberFlag('train', 'record-last', values['record-last'], { integer: true, min: 0 }),
         checkpointEvery: numberFlag('train', 'checkpoint-every', values['checkpoint-every'], { integer: true, min: 1 }),
+        testFraction: numberFlag('train', 'test-fraction', values['test-fraction'], { min: 0, max: 0.9 }),
+        ...(values.limit !== undefined ? { limit: numberFlag('train', 'limit', values.limit, { integer: true, min: 2 }) } : {}),
       },
-    };
-    if (values.limit !== undefined) config.dataset.limit = numberFlag('train', 'limit', values.limit, { integer: true, min: 2 });
-    config.dataset.testFraction = numberFlag('train', 'test-fraction', values['test-fraction'], { min: 0, max: 0.9 });
-    const split = splitForRun(ds, config);
-    config.dataset.train = split.train.y.length;
-    config.dataset.test = split.test.y.length;
+      ds,
+    );
     outDir ??= resolve('runs', `${ds.name.replace(/[^\w.-]+/g, '_')}-${config.model.kind}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
     run = await RunDir.create(outDir, config);
   }

@@ -7,8 +7,9 @@
 import { splitForRun } from './run-split.js';
 import type { Dataset } from '../data/types.js';
 import type { Engine } from '../engine/engine.js';
-import { buildModel } from '../models/index.js';
-import type { RunConfig } from './config.js';
+import { buildModel, type ModelConfig } from '../models/index.js';
+import { VERSION } from '../version.js';
+import { RUN_SCHEMA_VERSION, type RunConfig } from './config.js';
 import { trainLoop, type EpochMetrics, type StepProgress } from './loop.js';
 import { RunDir } from './node.js';
 import type { OptimizerName } from './optimizers.js';
@@ -44,10 +45,63 @@ export interface TrainRunResult {
   trajectory: boolean;
 }
 
-/** The config with the split sizes of `data` filled in (what `config.json` records). */
-export function withSplitSizes(config: RunConfig, data: Dataset): RunConfig {
+/** What a training run is: the settings `geolens train` takes as flags (defaults as there). */
+export interface RunSettings {
+  /** Dataset spec (as `--dataset`), loaded by the caller as `data`. */
+  datasetSpec: string;
+  model: ModelConfig;
+  optimizer: OptimizerName;
+  lr: number;
+  /** Momentum coefficient (momentum optimizer only; default 0.9). */
+  momentum?: number;
+  weightDecay?: number;
+  /** `constant` (default), `cosine`, `step:<every>:<gamma>`, `multistep:<e1,e2>:<gamma>`. */
+  lrSchedule?: string;
+  epochs: number;
+  batchSize: number;
+  /** One seed for the split, initialisation and shuffling. */
+  seed: number;
+  recordEvery?: number;
+  recordLast?: number;
+  checkpointEvery?: number;
+  /** Held-out share (default 0.2). */
+  testFraction?: number;
+  /** Use only the first `limit` samples. */
+  limit?: number;
+}
+
+/**
+ * The `config.json` of a new run with these settings on `data` (split sizes filled in). Errors: BAD_ARGUMENT for a bad
+ * learning-rate schedule.
+ */
+export function makeRunConfig(s: RunSettings, data: Dataset, createdAt = new Date().toISOString()): RunConfig {
+  parseSchedule(s.lrSchedule ?? 'constant', s.epochs);
+  const config: RunConfig = {
+    schemaVersion: RUN_SCHEMA_VERSION,
+    geolensVersion: VERSION,
+    createdAt,
+    dataset: { spec: s.datasetSpec, name: data.name, numClasses: data.numClasses, sampleShape: data.sampleShape, train: 0, test: 0, splitSeed: s.seed },
+    model: s.model,
+    train: {
+      optimizer: s.optimizer,
+      lr: s.lr,
+      ...(s.optimizer === 'momentum' ? { momentum: s.momentum ?? 0.9 } : {}),
+      weightDecay: s.weightDecay ?? 0,
+      lrSchedule: s.lrSchedule ?? 'constant',
+      epochs: s.epochs,
+      batchSize: s.batchSize,
+      seed: s.seed,
+      recordEvery: s.recordEvery ?? 0,
+      recordLast: s.recordLast ?? 0,
+      checkpointEvery: s.checkpointEvery ?? 1,
+    },
+  };
+  if (s.limit !== undefined) config.dataset.limit = s.limit;
+  config.dataset.testFraction = s.testFraction ?? 0.2;
   const split = splitForRun(data, config);
-  return { ...config, dataset: { ...config.dataset, train: split.train.y.length, test: split.test.y.length } };
+  config.dataset.train = split.train.y.length;
+  config.dataset.test = split.test.y.length;
+  return config;
 }
 
 /**
