@@ -28,6 +28,7 @@ const FLAGS: FlagSpec = {
   solver: { type: 'string', choices: ['cholesky', 'cg'], default: 'cholesky', help: 'exact Cholesky, or conjugate gradient warm-started from scale to scale' },
   tolerance: { type: 'string', default: '1e-12', help: 'cg: stop at ‖Zw − 1‖₂ ≤ tolerance·√n' },
   grid: { type: 'string', choices: ['linear', 'log'], default: 'linear', help: 'spacing of the scales on [0, t_conv]' },
+  'grid-from': { type: 'string', help: 'log grid: its smallest positive scale as a fraction of t_conv [default: 1/scales, as magnipy]' },
   scales: { type: 'string', default: '30', help: 'scales in the grid, t = 0 included (magnipy\'s n_ts)' },
   share: { type: 'string', default: '0.95', help: 'the convergence scale t_conv is where |tX| = share·n' },
   'batch-size': { type: 'string', help: 'samples per onnxruntime run when evaluating a model [default: 500]' },
@@ -60,6 +61,8 @@ export async function magnitudeCommand(argv: string[], out: (line: string) => vo
   const scales = optionalNumberFlag(CMD, 'scales', values.scales, { integer: true, min: 3 })!;
   const share = optionalNumberFlag(CMD, 'share', values.share, { min: 0, max: 1 })!;
   if (!(share > 0 && share < 1)) throw new UsageError(`geolens ${CMD}: --share must be strictly between 0 and 1 (got ${share}).`);
+  const gridFrom = optionalNumberFlag(CMD, 'grid-from', values['grid-from'], { min: 0, max: 1 });
+  if (gridFrom !== undefined && values.grid !== 'log') throw new UsageError(`geolens ${CMD}: --grid-from sets where a log grid starts; add --grid log.`);
   const tolerance = optionalNumberFlag(CMD, 'tolerance', values.tolerance, { min: 0 })!;
   const batchSize = optionalNumberFlag(CMD, 'batch-size', values['batch-size'], { integer: true, min: 1 });
   const dataset = typeof values.dataset === 'string' ? values.dataset : undefined;
@@ -95,7 +98,7 @@ export async function magnitudeCommand(argv: string[], out: (line: string) => vo
     const { result } = await runMagnitude(
       engine,
       opened.source,
-      { solver: values.solver as MagnitudeSolver, tolerance, grid: values.grid as MagnitudeGrid, scales, share, n, seed, datasetSpec: opened.datasetSpec, split: opened.split, ...(batchSize !== undefined ? { batchSize } : {}) },
+      { solver: values.solver as MagnitudeSolver, tolerance, grid: values.grid as MagnitudeGrid, scales, share, n, seed, ...(gridFrom !== undefined ? { gridFrom } : {}), datasetSpec: opened.datasetSpec, split: opened.split, ...(batchSize !== undefined ? { batchSize } : {}) },
       (stage, d, t, detail) => progress.update(stage, d, t, detail),
     );
     progress.done();

@@ -239,14 +239,16 @@ export async function brentRoot(f: (x: number) => Promise<number> | number, a: n
 /**
  * The evaluation scales between 0 and the convergence scale as magnipy's `get_scales` chooses them with its
  * one-point property: `count` scales in all, the first t = 0 (where |0X| = 1); 'linear': 0, t_c/(count−1), …, t_c;
- * 'log': 0 then count − 1 geometrically spaced scales from t_c/count to t_c (numpy.geomspace).
+ * 'log': 0 then count − 1 geometrically spaced scales from `from`·t_c (default 1/count, magnipy's) to t_c
+ * (numpy.geomspace).
  */
-export function magnitudeScales(tConv: number, count: number, grid: MagnitudeGrid): number[] {
+export function magnitudeScales(tConv: number, count: number, grid: MagnitudeGrid, from = 1 / count): number[] {
   if (!(tConv > 0) || !Number.isFinite(tConv)) bad(`magnitude: the convergence scale must be finite and > 0 (got ${tConv}).`);
   if (!Number.isInteger(count) || count < 3) bad(`magnitude: use at least 3 scales (got ${count}); the dimension profile needs two positive ones.`);
   if (grid === 'linear') return Array.from({ length: count }, (_, i) => (i === count - 1 ? tConv : (tConv * i) / (count - 1)));
   const k = count - 1;
-  const lo = Math.log(tConv / count);
+  if (!(from > 0 && from < 1)) bad(`magnitude: a log grid starts at a fraction of t_conv in (0, 1) (got ${from}).`);
+  const lo = Math.log(tConv * from);
   const hi = Math.log(tConv);
   return [0, ...Array.from({ length: k }, (_, i) => (i === k - 1 ? tConv : Math.exp(lo + ((hi - lo) * i) / (k - 1))))];
 }

@@ -25,7 +25,7 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d*,\d+([eE][+-]?\d+)?$/;
 
 /**
- * A numeric table as a point cloud [n, d] (float64). Delimiter: the first of `,` `;` tab found in the first line,
+ * A numeric table as a point cloud [n, d] (float64). Delimiter: `;` if the first line has one, else tab, else `,`,
  * else whitespace; a first row with any non-number is a header and skipped; with `;` or tab as delimiter, decimal
  * commas (`1,5`) are read as decimal points. Every cell must be a finite number and every row as long as the
  * first: anything else is a BAD_FILE error naming the line and column.
@@ -34,7 +34,7 @@ export function parsePointCloudCsv(text: string, name: string): Tensor<Float64Ar
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r\n|\n|\r/);
   const firstLine = lines.find((l) => l.trim() !== '') ?? '';
-  const delim = [',', ';', '\t'].find((c) => firstLine.includes(c));
+  const delim = [';', '\t', ','].find((c) => firstLine.includes(c));
   const split = (l: string): string[] => (delim ? l.split(delim) : l.trim().split(/\s+/)).map((c) => c.trim());
   const decimalComma = delim === ';' || delim === '\t';
   const values: number[] = [];

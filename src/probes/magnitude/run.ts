@@ -47,6 +47,8 @@ export interface MagnitudeRunOptions extends MagnitudeSolverOptions {
   scales?: number;
   /** Grid spacing (default 'linear', magnipy's default). */
   grid?: MagnitudeGrid;
+  /** Log grid: its smallest positive scale as a fraction of t_conv (default 1/scales, magnipy's). */
+  gridFrom?: number;
   /** The convergence scale is where |tX| = share·n (default 0.95). */
   share?: number;
   /** Data samples for a representation or the loss pseudometric: a seeded subset of this size (default 1000). */
@@ -261,7 +263,7 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
   const t1 = performance.now();
   const solver = new MagnitudeSolverState(engine, D, m, options);
   const conv = await solver.convergenceScale(share, onProgress);
-  const fn = await solver.magnitudeFunction(conv.t, scales, grid, onProgress);
+  const fn = await solver.magnitudeFunction(conv.t, scales, grid, onProgress, options.gridFrom);
   const solveSeconds = (performance.now() - t1) / 1000;
   const magnitude = [1, ...fn.solves.map((s) => s.magnitude)];
   const profile = magnitudeDimensionProfile(fn.scales, magnitude);
@@ -281,7 +283,7 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
     cloud: { ...cloud, n, distinct: m, dim: d, distance },
     solver: solver.solver,
     grid,
-    method: `magnitude |tX| = Σ_i w_i where Z w = 1, Z_ij = exp(−t·d_ij) (Leinster 2013); ${solverText}; ${REGULARIZER_STATEMENT}; scales as magnipy chooses them: t_conv where |tX| = ${share}·n (bracketed from t = 10 by ×10, then Brent's method to rtol 1e-5), ${scales} ${grid} scales on [0, t_conv] with |0X| = 1; magnitude-dimension profile = slope of log|tX| against log t at log-midpoints of consecutive positive scales; magnitude dimension = its maximum`,
+    method: `magnitude |tX| = Σ_i w_i where Z w = 1, Z_ij = exp(−t·d_ij) (Leinster 2013); ${solverText}; ${REGULARIZER_STATEMENT}; scales as magnipy chooses them: t_conv where |tX| = ${share}·n (bracketed from t = 10 by ×10, then Brent's method to rtol 1e-5), ${scales} ${grid} scales on [0, t_conv] (t = 0 included${grid === 'log' ? `, the positive ones geometric from ${options.gridFrom ?? `1/${scales}`}·t_conv` : ''}) with |0X| = 1; magnitude-dimension profile = slope of log|tX| against log t at log-midpoints of consecutive positive scales; magnitude dimension = its maximum`,
     convergenceScale: conv,
     scales: fn.scales,
     magnitude,

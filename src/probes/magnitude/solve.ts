@@ -157,9 +157,9 @@ export class MagnitudeSolverState {
     return { share, target, t: root, magnitude: values.get(root) ?? (await this.at(root)).magnitude, bracket: [lo, hi], evaluations };
   }
 
-  /** The magnitude function on the grid of `count` scales on [0, t_conv] (magnipy's get_scales). */
-  async magnitudeFunction(tConv: number, count: number, grid: MagnitudeGrid, onProgress?: ProbeProgress): Promise<{ scales: number[]; solves: MagnitudeSolve[] }> {
-    const scales = magnitudeScales(tConv, count, grid);
+  /** The magnitude function on the grid of `count` scales on [0, t_conv] (magnipy's get_scales; see magnitudeScales). */
+  async magnitudeFunction(tConv: number, count: number, grid: MagnitudeGrid, onProgress?: ProbeProgress, gridFrom?: number): Promise<{ scales: number[]; solves: MagnitudeSolve[] }> {
+    const scales = magnitudeScales(tConv, count, grid, gridFrom);
     const solves: MagnitudeSolve[] = [];
     const positive = scales.filter((t) => t > 0);
     for (const [i, t] of positive.entries()) {
