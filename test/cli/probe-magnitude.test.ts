@@ -114,7 +114,7 @@ test('the loss pseudometric ρ_S = mean |ℓ(w, z) − ℓ(w′, z)| matches los
         let off = 0;
         const layer = (inp: number[], width: number, relu: boolean): number[] => {
           const o = new Array<number>(width).fill(0);
-          for (let i = 0; i < inp.length; i++) for (let j = 0; j < width; j++) o[j] += inp[i]! * w[off + i * width + j]!;
+          for (let i = 0; i < inp.length; i++) for (let j = 0; j < width; j++) o[j]! += inp[i]! * w[off + i * width + j]!;
           off += inp.length * width;
           for (let j = 0; j < width; j++) o[j] = o[j]! + w[off + j]!;
           off += width;

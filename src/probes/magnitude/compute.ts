@@ -15,11 +15,30 @@ const bad = (message: string): never => {
 
 /**
  * Z = exp(−t·D) elementwise for a row-major distance matrix D [n, n] (written into `out` when given). Z_ii = 1 for a
- * zero diagonal; entries underflow to 0 for t·d > 745.
+ * zero diagonal; entries underflow to 0 for t·d > 745. For a symmetric D pass `n`: only the lower triangle is
+ * exponentiated (in 64 × 64 tiles) and mirrored, half the Math.exp calls.
  */
-export function similarityMatrix(D: Float64Array, t: number, out: Float64Array = new Float64Array(D.length)): Float64Array {
+export function similarityMatrix(D: Float64Array, t: number, out: Float64Array = new Float64Array(D.length), n?: number): Float64Array {
   if (!(t >= 0) || !Number.isFinite(t)) bad(`magnitude: the scale t must be finite and ≥ 0 (got ${t}).`);
-  for (let i = 0; i < D.length; i++) out[i] = Math.exp(-t * D[i]!);
+  if (n === undefined) {
+    for (let i = 0; i < D.length; i++) out[i] = Math.exp(-t * D[i]!);
+    return out;
+  }
+  const B = 64;
+  for (let i0 = 0; i0 < n; i0 += B) {
+    const i1 = Math.min(n, i0 + B);
+    for (let j0 = 0; j0 <= i0; j0 += B) {
+      const j1 = Math.min(n, j0 + B);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i + 1);
+        for (let j = j0; j < jEnd; j++) {
+          const v = Math.exp(-t * D[i * n + j]!);
+          out[i * n + j] = v;
+          out[j * n + i] = v;
+        }
+      }
+    }
+  }
   return out;
 }
 

@@ -52,6 +52,10 @@ interface Solved {
 export class MagnitudeSolverState {
   readonly n: number;
   private readonly z: Float64Array;
+  /** The scale whose similarity matrix `z` holds (NaN: none). */
+  private zScale = NaN;
+  /** For an arithmetic grid t_k = k·Δ: E = exp(−Δ·D), so that Z(t + Δ) = Z(t) ∘ E (one product per entry, no exp). */
+  private step?: { t: number; e: Float64Array };
   private readonly solved: Solved[] = [];
   private readonly ladder: number[];
   readonly solver: MagnitudeSolver;
@@ -74,7 +78,7 @@ export class MagnitudeSolverState {
   async at(t: number): Promise<MagnitudeSolve> {
     const n = this.n;
     if (t === 0) return { t, magnitude: 1, residual: 0, regularization: 0, iterations: null, converged: true };
-    similarityMatrix(this.D, t, this.z);
+    this.fillSimilarity(t);
     const z = this.z;
     const apply = (v: Float64Array): Promise<Float64Array> => symmetricMatvec(this.engine, z, v, n);
     const ones = new Float64Array(n).fill(1);
@@ -105,6 +109,43 @@ export class MagnitudeSolverState {
     this.remember(t, last.w);
     const residual = residualNorm(await apply(last.w));
     return { t, magnitude: sum(last.w), residual, regularization: last.lambda, iterations: last.iterations, converged: last.converged };
+  }
+
+  /**
+   * Z = exp(−t·D) into the buffer: by the Hadamard product Z(t − Δ) ∘ E when an arithmetic grid is being solved and
+   * the buffer holds t − Δ (relative error ≤ k·ε after k steps), else by Math.exp over the lower triangle.
+   */
+  private fillSimilarity(t: number): void {
+    const s = this.step;
+    if (s && Math.abs(this.zScale + s.t - t) <= 1e-12 * t) {
+      const z = this.z;
+      const e = s.e;
+      for (let i = 0; i < z.length; i++) z[i]! *= e[i]!;
+    } else if (s && Math.abs(s.t - t) <= 1e-12 * t) this.z.set(s.e);
+    else similarityMatrix(this.D, t, this.z, this.n);
+    this.zScale = t;
+  }
+
+  /**
+   * The solves at the given scales, in order (t = 0 is |0X| = 1 without a solve). When the positive scales are
+   * Δ, 2Δ, 3Δ, … (a linear grid), Z is updated by one product per entry from scale to scale instead of n² exp calls;
+   * this needs a second n×n buffer while it runs.
+   */
+  async solveScales(scales: number[], onProgress?: ProbeProgress): Promise<MagnitudeSolve[]> {
+    const positive = scales.filter((t) => t > 0);
+    const d = positive[0]!;
+    const arithmetic = positive.length > 2 && positive.every((t, k) => Math.abs(t - (k + 1) * d) <= 1e-12 * t);
+    if (arithmetic) this.step = { t: d, e: similarityMatrix(this.D, d, new Float64Array(this.n * this.n), this.n) };
+    try {
+      const solves: MagnitudeSolve[] = [];
+      for (const [i, t] of positive.entries()) {
+        solves.push(await this.at(t));
+        onProgress?.('scales', i + 1, positive.length, `t = ${t.toPrecision(4)}`);
+      }
+      return solves;
+    } finally {
+      this.step = undefined;
+    }
   }
 
   /** The weighting of the nearest solved scale (in log t), if any. */
@@ -160,12 +201,6 @@ export class MagnitudeSolverState {
   /** The magnitude function on the grid of `count` scales on [0, t_conv] (magnipy's get_scales; see magnitudeScales). */
   async magnitudeFunction(tConv: number, count: number, grid: MagnitudeGrid, onProgress?: ProbeProgress, gridFrom?: number): Promise<{ scales: number[]; solves: MagnitudeSolve[] }> {
     const scales = magnitudeScales(tConv, count, grid, gridFrom);
-    const solves: MagnitudeSolve[] = [];
-    const positive = scales.filter((t) => t > 0);
-    for (const [i, t] of positive.entries()) {
-      solves.push(await this.at(t));
-      onProgress?.('scales', i + 1, positive.length, `t = ${t.toPrecision(4)}`);
-    }
-    return { scales, solves };
+    return { scales, solves: await this.solveScales(scales, onProgress) };
   }
 }

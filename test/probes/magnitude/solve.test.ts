@@ -67,7 +67,7 @@ test('Euclidean distances from the GEMM form match direct loops (several block r
   const n = 300;
   const d = 7;
   const x = cloud(n, d, 11);
-  for (let k = 0; k < d; k++) x[k] += 1e4; // a far offset: centring keeps the GEMM form accurate
+  for (let k = 0; k < d; k++) x[k]! += 1e4; // a far offset: centring keeps the GEMM form accurate
   const D = await euclideanDistances(engine, x, n, d);
   const ref = directDistances(x, n, d);
   let worst = 0;
