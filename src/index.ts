@@ -51,6 +51,7 @@ export { parseResult, resultKind, type ResultKind } from './probes/result.js';
 export * from './probes/separation/index.js';
 export * from './probes/dim/index.js';
 export * from './probes/topology/index.js';
+export * from './probes/magnitude/index.js';
 
 // Plots
 export { lineChart, boxChart, pathChart } from './report/svg.js';

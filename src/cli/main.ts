@@ -10,6 +10,7 @@ type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = {
   train: { run: async () => trainCommand, help: 'train a model into a run directory' },
   inspect: { run: async () => (await import('./inspect.js')).inspectCommand, help: 'show an .onnx model: inputs, outputs, ops, probe-able layers, unsupported ops' },
+  study: { run: async () => (await import('./study.js')).studyCommand, help: 'multi-run studies: generalisation (magnitude dimension of trajectories vs the generalisation gap)' },
   probe: { run: async () => (await import('./probe.js')).probeCommand, help: 'run a probe (separation, dim) on a run directory or an .onnx model' },
 };
 

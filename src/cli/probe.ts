@@ -7,6 +7,7 @@ export const PROBES: Record<string, { load: () => Promise<Command>; help: string
   separation: { load: async () => (await import('./probe-separation.js')).separationCommand, help: 'law of data separation: fuzziness D_l per layer, fit of log D_l = a + l·log ρ' },
   dim: { load: async () => (await import('./probe-dim.js')).dimCommand, help: 'Data Information Matrix: spectra, foliation walks, distances between datasets' },
   topology: { load: async () => (await import('./probe-topology.js')).topologyCommand, help: 'metric topology of classifiers: distances between networks, classes, MDS (several targets)' },
+  magnitude: { load: async () => (await import('./probe-magnitude.js')).magnitudeCommand, help: 'magnitude function, magnitude dimension of a trajectory, representation or point cloud' },
 };
 
 export async function probeCommand(argv: string[], out: (line: string) => void): Promise<number> {

@@ -1,0 +1,242 @@
+/**
+ * The dense float64 linear algebra of the magnitude probe, with its heavy products on onnxruntime: pairwise
+ * Euclidean distances as a GEMM, pairwise ℓ1 (loss-pseudometric) distances, the matrix–vector products of conjugate
+ * gradient, and a blocked Cholesky factorisation whose panel updates and triangular solves are GEMMs.
+ *
+ * Why here and not in a package: onnxruntime has no Cholesky or triangular-solve op, and no maintained npm package
+ * is fast enough. Measured on this 2-core machine (loaded, so figures are ±50%): the dot-product Cholesky in JS took
+ * 45 / 624 / 5,545 ms at n = 500 / 1000 / 2000, ml-matrix 6.15's CholeskyDecomposition (arrays of arrays) is slower
+ * still (see bench/magnitude.ts --explore), SciPy's LAPACK `cho_factor` took ≈ 110 ms at n = 2000, and the blocked
+ * factorisation below (GEMMs on onnxruntime's MLAS float64 kernels, the diagonal blocks in JS) is in between; see the
+ * README's magnitude section for the measured table. @stdlib/lapack 0.2 has no potrf. So the diagonal blocks
+ * (b³/6 flops each) and the triangular solves with the factor (n² flops) are written here, and everything of order
+ * n³ or n²·d runs as onnxruntime MatMul/Gemm.
+ */
+import type { CompiledGraph, Engine } from '../../engine/engine.js';
+import { GeolensError } from '../../errors.js';
+import { GraphBuilder } from '../../onnx/builder.js';
+import { DataType } from '../../onnx/proto.js';
+import type { FloatArray } from '../../tensor.js';
+import { choleskyInPlace, invertLowerInPlace } from './compute.js';
+
+// ------------------------------------------------------------------------------------------------ compiled graphs
+
+type GraphName = 'sqdist' | 'l1dist' | 'matvec' | 'update' | 'trsm';
+
+const sessions = new WeakMap<Engine, Map<GraphName, Promise<CompiledGraph>>>();
+
+function build(name: GraphName): GraphBuilder {
+  const g = new GraphBuilder(`magnitude_${name}`, DataType.DOUBLE);
+  g.opset = 18; // reductions take their axes as an input
+  switch (name) {
+    case 'sqdist': {
+      // D²[i, j] = ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j, clamped at 0 (rounding can make it slightly negative)
+      g.input('a', ['m', 'd']);
+      g.input('b', ['p', 'd']);
+      const aa = g.op('ReduceSumSquare', ['a', g.constInt64([1])], { keepdims: 1 }); // [m, 1]
+      const bb = g.transpose(g.op('ReduceSumSquare', ['b', g.constInt64([1])], { keepdims: 1 }), [1, 0]); // [1, p]
+      const ab = g.op('Gemm', ['a', 'b'], { transB: 1, alpha: -2 }); // [m, p]
+      g.namedOutput('d2', g.op('Max', [g.add(g.add(ab, aa), bb), g.constFloat(0)]), ['m', 'p']);
+      break;
+    }
+    case 'l1dist': {
+      // mean |a_i − b_j| over the last axis: the loss pseudometric of a block of rows
+      g.input('a', ['m', 'd']);
+      g.input('b', ['p', 'd']);
+      const diff = g.sub(g.op('Unsqueeze', ['a', g.constInt64([1])]), g.op('Unsqueeze', ['b', g.constInt64([0])]));
+      g.namedOutput('l1', g.op('ReduceMean', [g.op('Abs', [diff]), g.constInt64([2])], { keepdims: 0 }), ['m', 'p']);
+      break;
+    }
+    case 'matvec':
+      g.input('z', ['n', 'n']);
+      g.input('x', ['n', 'k']);
+      g.namedOutput('y', g.matmul('z', 'x'), ['n', 'k']);
+      break;
+    case 'update':
+      // C = A − Lt · Lrᵀ: the left-looking update of one block column
+      g.input('lt', ['m', 'k']);
+      g.input('lr', ['b', 'k']);
+      g.input('a', ['m', 'b']);
+      g.namedOutput('c', g.op('Gemm', ['lt', 'lr', 'a'], { transB: 1, alpha: -1, beta: 1 }), ['m', 'b']);
+      break;
+    case 'trsm':
+      // P = C · (L_kk⁻¹)ᵀ: the rows below a diagonal block
+      g.input('c', ['m', 'b']);
+      g.input('minvt', ['b', 'b']);
+      g.namedOutput('p', g.matmul('c', 'minvt'), ['m', 'b']);
+      break;
+  }
+  return g;
+}
+
+function session(engine: Engine, name: GraphName): Promise<CompiledGraph> {
+  let m = sessions.get(engine);
+  if (!m) sessions.set(engine, (m = new Map()));
+  let s = m.get(name);
+  if (!s) {
+    s = engine.load(build(name));
+    m.set(name, s);
+    s.catch(() => m!.delete(name));
+  }
+  return s;
+}
+
+async function run(engine: Engine, name: GraphName, feeds: Record<string, { data: FloatArray; shape: number[] }>, out: string): Promise<Float64Array> {
+  const s = await session(engine, name);
+  try {
+    return (await s.run(feeds, [out]))[out]!.data as Float64Array;
+  } catch (e) {
+    // a session evicted from the engine's cache (another probe loaded many graphs): load it once more
+    if (e instanceof GeolensError && e.code === 'ENGINE' && /released/.test(e.message)) {
+      sessions.get(engine)?.delete(name);
+      return ((await (await session(engine, name)).run(feeds, [out]))[out]!.data as Float64Array);
+    }
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ distances
+
+/**
+ * Rows per GEMM of the distance computations: block row i is compared with rows 0..(i+1)·rows only (symmetry), so
+ * k blocks cost (k + 1)/2k of the full product. About 8 blocks of at least 128 rows; measured at n = 1000, d = 10⁴:
+ * one full Gemm 0.73–1.23 s, four blocks 0.55–0.70 s (loaded 2-core machine).
+ */
+function distanceBlockRows(n: number): number {
+  return Math.min(n, Math.max(128, Math.ceil(n / 8)));
+}
+
+/**
+ * The rows of x minus their column means, as float64 (distances are unchanged; the GEMM form then cancels less).
+ * Done in JS: onnxruntime's Cast float32 → float64 took 1.7 s for 10⁷ values here.
+ */
+function centred(x: FloatArray, n: number, d: number): Float64Array {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x[i * d + j]!;
+  for (let j = 0; j < d; j++) mean[j]! /= n;
+  const c = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) c[i * d + j] = x[i * d + j]! - mean[j]!;
+  return c;
+}
+
+/**
+ * Pairwise Euclidean distances of the n rows of x ([n, d] row-major, float32 or float64):
+ * D[i, j] = √max(0, ‖c_i‖² + ‖c_j‖² − 2 c_i·c_j) with c = x minus its column means, as float64 GEMMs on onnxruntime
+ * (block row i against rows 0..i only); D symmetric with an exact zero diagonal. Returns D [n, n]. Memory: a float64
+ * copy of x besides D.
+ */
+export async function euclideanDistances(engine: Engine, x: FloatArray, n: number, d: number, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
+  const c = centred(x, n, d);
+  const D = new Float64Array(n * n);
+  const rows = distanceBlockRows(n);
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const r1 = Math.min(n, r0 + rows);
+    const d2 = await run(engine, 'sqdist', { a: { data: c.subarray(r0 * d, r1 * d), shape: [r1 - r0, d] }, b: { data: c.subarray(0, r1 * d), shape: [r1, d] } }, 'd2');
+    for (let i = r0; i < r1; i++) {
+      const off = (i - r0) * r1;
+      for (let j = 0; j < i; j++) {
+        const v = Math.sqrt(d2[off + j]!);
+        D[i * n + j] = v;
+        D[j * n + i] = v;
+      }
+    }
+    onProgress?.(r1, n);
+  }
+  return D;
+}
+
+/**
+ * Pairwise mean absolute differences of the n rows of x ([n, d]): D[i, j] = (1/d) Σ_s |x_is − x_js| — the loss
+ * pseudometric ρ_S when row i holds the losses of weight vector i on the d samples of S. Computed on onnxruntime in
+ * blocks (broadcast Sub, Abs, ReduceMean), float64. Returns D [n, n], symmetric with a zero diagonal.
+ */
+export async function meanAbsoluteDistances(engine: Engine, x: Float64Array, n: number, d: number, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
+  const D = new Float64Array(n * n);
+  // a block of m × p × d differences in one run: about 2^22 values
+  const m = Math.max(1, Math.min(n, Math.floor(Math.sqrt(2 ** 22 / Math.max(1, d)))));
+  for (let r0 = 0; r0 < n; r0 += m) {
+    const r1 = Math.min(n, r0 + m);
+    for (let c0 = 0; c0 < r1; c0 += m) {
+      const c1 = Math.min(r1, c0 + m);
+      const l1 = await run(engine, 'l1dist', { a: { data: x.subarray(r0 * d, r1 * d), shape: [r1 - r0, d] }, b: { data: x.subarray(c0 * d, c1 * d), shape: [c1 - c0, d] } }, 'l1');
+      for (let i = r0; i < r1; i++) {
+        for (let j = c0; j < Math.min(c1, i); j++) {
+          const v = l1[(i - r0) * (c1 - c0) + (j - c0)]!;
+          D[i * n + j] = v;
+          D[j * n + i] = v;
+        }
+      }
+    }
+    onProgress?.(r1, n);
+  }
+  return D;
+}
+
+// ------------------------------------------------------------------------------------------------ products and factorisations
+
+/** Below this size the products run in JS (an onnxruntime run costs more than the arithmetic). */
+export const ENGINE_MIN_N = 192;
+
+/** y = Z x for a symmetric row-major Z [n, n] (onnxruntime MatMul from n = ENGINE_MIN_N on, else JS). */
+export async function symmetricMatvec(engine: Engine, z: Float64Array, x: Float64Array, n: number): Promise<Float64Array> {
+  if (n >= ENGINE_MIN_N) return run(engine, 'matvec', { z: { data: z, shape: [n, n] }, x: { data: x, shape: [n, 1] } }, 'y');
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const o = i * n;
+    for (let j = 0; j < n; j++) s += z[o + j]! * x[j]!;
+    y[i] = s;
+  }
+  return y;
+}
+
+/** Block size of the blocked Cholesky factorisation. */
+export const CHOLESKY_BLOCK = 128;
+
+/**
+ * The Cholesky factor L (row-major [n, n], lower triangle; the strict upper triangle is zero) of a symmetric
+ * positive definite row-major Z with `shift` added to its diagonal, or null when a pivot falls to
+ * `pivotTolerance` × its diagonal entry or below (Z + shift·I numerically singular or indefinite).
+ * Left-looking blocked algorithm: block column k is A[k:, k] − L[k:, :k]·L[k, :k]ᵀ (one onnxruntime Gemm), its
+ * diagonal block is factored in JS, and the rows below it are C·L_kk⁻ᵀ (one onnxruntime MatMul with the JS inverse
+ * of the b×b diagonal block). About n³/3 flops in Gemm, as LAPACK's potrf; n < ENGINE_MIN_N factors in JS.
+ */
+export async function cholesky(engine: Engine, z: Float64Array, n: number, shift: number, pivotTolerance: number, block = CHOLESKY_BLOCK): Promise<Float64Array | null> {
+  if (n < ENGINE_MIN_N || n <= block) {
+    const a = z.slice();
+    for (let i = 0; i < n; i++) a[i * n + i]! += shift;
+    return choleskyInPlace(a, n, pivotTolerance) ? zeroUpper(a, n) : null;
+  }
+  const L = new Float64Array(n * n);
+  for (let k0 = 0; k0 < n; k0 += block) {
+    const bk = Math.min(block, n - k0);
+    const m = n - k0;
+    // A[k0:, k0:k0+bk] as a contiguous [m, bk] block
+    const a = new Float64Array(m * bk);
+    for (let i = 0; i < m; i++) a.set(z.subarray((k0 + i) * n + k0, (k0 + i) * n + k0 + bk), i * bk);
+    for (let i = 0; i < bk; i++) a[i * bk + i]! += shift;
+    let c: Float64Array = a;
+    if (k0 > 0) {
+      const lt = new Float64Array(m * k0);
+      for (let i = 0; i < m; i++) lt.set(L.subarray((k0 + i) * n, (k0 + i) * n + k0), i * k0);
+      c = await run(engine, 'update', { lt: { data: lt, shape: [m, k0] }, lr: { data: lt.subarray(0, bk * k0), shape: [bk, k0] }, a: { data: a, shape: [m, bk] } }, 'c');
+    }
+    const diag = c.slice(0, bk * bk);
+    if (!choleskyInPlace(diag, bk, pivotTolerance)) return null;
+    for (let i = 0; i < bk; i++) L.set(diag.subarray(i * bk, i * bk + i + 1), (k0 + i) * n + k0);
+    if (m > bk) {
+      const inv = zeroUpper(diag, bk);
+      invertLowerInPlace(inv, bk);
+      const minvt = new Float64Array(bk * bk);
+      for (let i = 0; i < bk; i++) for (let j = 0; j <= i; j++) minvt[j * bk + i] = inv[i * bk + j]!;
+      const p = await run(engine, 'trsm', { c: { data: c.subarray(bk * bk), shape: [m - bk, bk] }, minvt: { data: minvt, shape: [bk, bk] } }, 'p');
+      for (let i = 0; i < m - bk; i++) L.set(p.subarray(i * bk, (i + 1) * bk), (k0 + bk + i) * n + k0);
+    }
+  }
+  return L;
+}
+
+function zeroUpper(a: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
+  return a;
+}
