@@ -60,9 +60,15 @@ async function readRecord(dir: string, spec: StudyRunSpec): Promise<StudyRunReco
   }
 }
 
-/** The worker script next to this module (.ts under tsx in a clone, .js in the built package). */
-function workerUrl(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './worker.node.ts' : './worker.node.js', import.meta.url);
+/**
+ * A worker thread running worker.node next to this module: the built .js in the package; in a clone running the
+ * TypeScript sources, a bootstrap that registers tsx's loader in the worker first (loader hooks are per thread).
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.node.js', import.meta.url));
+  const url = new URL('./worker.node.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api'); // resolved here: an eval'd worker would resolve from the working directory
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(url)}))`, { eval: true });
 }
 
 /**
@@ -93,7 +99,7 @@ export async function runGeneralisationStudy(grid: StudyGrid, o: StudyRunOptions
   let failure: { message: string; code?: GeolensErrorCode } | undefined;
   if (pending.length) {
     const queue = [...pending];
-    const workers = Array.from({ length: nWorkers }, () => new Worker(workerUrl()));
+    const workers = Array.from({ length: nWorkers }, () => startWorker());
     try {
       await Promise.all(
         workers.map(
