@@ -5,4 +5,4 @@ export { loadModelFile, importModelFile } from './onnx/node.js';
 export { writeFileAtomic, readSafetensorsFile, writeSafetensorsFile } from './models/node.js';
 export { RunDir, openRun, type RunConfig, type RunStatus } from './train/node.js';
 export { openTarget, probeData, resultsDir, writeResult, readResult, type ProbeDataOptions } from './measure/node.js';
-export { readTrajectory, readPointCloud, openMagnitudeSource, POINT_CLOUD_FILE, type MagnitudeSourceOptions } from './probes/magnitude/node.js';
+export { readTrajectory, readPointCloud, openMagnitudeSource, POINT_CLOUD_FILE, type MagnitudeSourceOptions, type OpenedMagnitudeSource } from './probes/magnitude/node.js';

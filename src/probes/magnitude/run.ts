@@ -269,6 +269,8 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
   const profile = magnitudeDimensionProfile(fn.scales, magnitude);
   const regularized = fn.solves.filter((s) => s.regularization > 0);
   if (regularized.length) warnings.push(`Z was numerically singular at ${regularized.length} of ${fn.solves.length} scales (t = ${regularized.map((s) => s.t.toPrecision(3)).join(', ')}): solved Z + λI with λ up to ${Math.max(...regularized.map((s) => s.regularization)).toExponential(1)}`);
+  const inaccurate = fn.solves.filter((s) => s.converged && s.regularization === 0 && s.residual > 1e-6 * Math.sqrt(m));
+  if (inaccurate.length) warnings.push(`Z is ill-conditioned at ${inaccurate.length} scales (t = ${inaccurate.map((s) => s.t.toPrecision(3)).join(', ')}): ‖Zw − 1‖₂ up to ${Math.max(...inaccurate.map((s) => s.residual)).toExponential(1)}, so |tX| there is accurate only to about that`);
   const unconverged = fn.solves.filter((s) => !s.converged);
   if (unconverged.length) warnings.push(`conjugate gradient did not reach its tolerance at ${unconverged.length} scales (t = ${unconverged.map((s) => s.t.toPrecision(3)).join(', ')}); their residuals are reported — use --solver cholesky there`);
   const solverText =

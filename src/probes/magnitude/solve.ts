@@ -176,10 +176,13 @@ export class MagnitudeSolverState {
     if (!(share > 0 && share < 1)) throw new GeolensError('BAD_ARGUMENT', `magnitude: the share must be in (0, 1) (got ${share}).`);
     if (!(target > 1)) throw new GeolensError('BAD_ARGUMENT', `magnitude: share × n = ${target} must exceed 1 = |0X| (n = ${n} distinct points); raise the share or give more points.`);
     let evaluations = 0;
+    let maxResidual = 0;
     const values = new Map<number, number>();
     const f = async (t: number): Promise<number> => {
       evaluations++;
-      const m = (await this.at(t)).magnitude;
+      const solve = await this.at(t);
+      maxResidual = Math.max(maxResidual, solve.residual);
+      const m = solve.magnitude;
       values.set(t, m);
       onProgress?.('convergence scale', evaluations, evaluations + 1, `t = ${t.toPrecision(4)}, |tX| = ${m.toPrecision(6)}`);
       return m - target;
@@ -195,7 +198,7 @@ export class MagnitudeSolverState {
     }
     const flo = lo === 0 ? 1 - target : values.get(lo)! - target;
     const { root } = await brentRoot(f, lo, hi, { fa: flo, fb: fhi, rtol: 1e-5 });
-    return { share, target, t: root, magnitude: values.get(root) ?? (await this.at(root)).magnitude, bracket: [lo, hi], evaluations };
+    return { share, target, t: root, magnitude: values.get(root) ?? (await this.at(root)).magnitude, bracket: [lo, hi], evaluations, maxResidual };
   }
 
   /** The magnitude function on the grid of `count` scales on [0, t_conv] (magnipy's get_scales; see magnitudeScales). */
