@@ -82,7 +82,7 @@ export class MagnitudeSolverState {
     const z = this.z;
     const apply = (v: Float64Array): Promise<Float64Array> => symmetricMatvec(this.engine, z, v, n);
     const ones = new Float64Array(n).fill(1);
-    let last: { w: Float64Array; lambda: number; iterations: number | null; converged: boolean } | undefined;
+    let last: { w: Float64Array; lambda: number; iterations: number | null; converged: boolean; residual?: number } | undefined;
     let iterations = 0;
     for (const lambda of this.ladder) {
       if (this.solver === 'cholesky') {
@@ -99,7 +99,8 @@ export class MagnitudeSolverState {
       };
       const cg = await conjugateGradient(applyShifted, ones, x0, { tolerance: this.options.tolerance ?? 1e-12, ...(this.options.maxIterations !== undefined ? { maxIterations: this.options.maxIterations } : {}) });
       iterations += cg.iterations;
-      last = { w: cg.x, lambda, iterations, converged: cg.converged };
+      // CG's final residual is a true ‖1 − Zw‖₂ (one product with Z), reused when Z was not shifted
+      last = { w: cg.x, lambda, iterations, converged: cg.converged, ...(lambda === 0 ? { residual: cg.residual } : {}) };
       if (cg.converged) break;
     }
     if (!last) {
@@ -107,7 +108,7 @@ export class MagnitudeSolverState {
       throw new GeolensError('BAD_ARGUMENT', `magnitude: Z = exp(−${t}·D) + ${MAX_REGULARIZATION}·I is not positive definite, so the distances are not of negative type (not Euclidean or ℓ1); give a Euclidean point cloud or the loss pseudometric.`);
     }
     this.remember(t, last.w);
-    const residual = residualNorm(await apply(last.w));
+    const residual = last.residual ?? residualNorm(await apply(last.w));
     return { t, magnitude: sum(last.w), residual, regularization: last.lambda, iterations: last.iterations, converged: last.converged };
   }
 
