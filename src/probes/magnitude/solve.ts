@@ -16,7 +16,7 @@ export interface MagnitudeSolverOptions {
   solver?: MagnitudeSolver;
   /** CG: stop at ‖Zw − 1‖₂ ≤ tolerance·√n (default 1e-12). */
   tolerance?: number;
-  /** CG iterations per solve (default max(200, 2n)). */
+  /** CG iterations per solve and regulariser (default max(200, min(2n, 5000))). */
   maxIterations?: number;
 }
 
