@@ -7,4 +7,4 @@ export { RunDir, openRun, type RunConfig, type RunStatus } from './train/node.js
 export { trainRun, makeRunConfig, type RunSettings, type TrainRunOptions, type TrainRunResult } from './train/run-training.js';
 export { openTarget, probeData, resultsDir, writeResult, type ProbeDataOptions } from './measure/node.js';
 export { readResult } from './probes/node.js';
-export { readTrajectory, readPointCloud, openMagnitudeSource, POINT_CLOUD_FILE, type MagnitudeSourceOptions } from './probes/magnitude/node.js';
+export { readTrajectory, readPointCloud, openMagnitudeSource, POINT_CLOUD_FILE, type MagnitudeSourceOptions, type OpenedMagnitudeSource } from './probes/magnitude/node.js';

@@ -20,7 +20,7 @@ export function magnitudeLines(r: MagnitudeResult, path: string, o: { quiet?: bo
   }
   lines.push('');
   const md = r.magnitudeDimension;
-  lines.push(`  magnitude dimension ${g(md.value, 4)} (maximum of the profile, at t = ${g(md.scale, 4)}); largest residual ‖Zw − 1‖ ${e(r.maxResidual)}`);
+  lines.push(`  magnitude dimension ${g(md.value, 4)} (maximum of the profile, at t = ${g(md.scale, 4)}); largest residual ‖Zw − 1‖ ${e(r.maxResidual)} (${e(r.convergenceScale.maxResidual)} in the t_conv search)`);
   lines.push(`  time: distances ${r.seconds.distances.toFixed(2)}s, solves ${r.seconds.solves.toFixed(2)}s`);
   if (r.warnings.length) {
     lines.push('', `warnings (${r.warnings.length}):`);

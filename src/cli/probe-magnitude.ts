@@ -84,13 +84,13 @@ export async function magnitudeCommand(argv: string[], out: (line: string) => vo
     ...(split ? { split } : {}),
     seed,
   });
-  const kind = opened.source.kind;
+  // results next to what was measured: <run>/results, <model>.results, <cloud>.results (or --out)
   const dir =
     typeof values.out === 'string'
       ? resolve(values.out)
-      : kind === 'points'
+      : opened.source.kind === 'points'
         ? join(dirname(resolve(path)), basename(path).replace(POINT_CLOUD_FILE, '') + '.results')
-        : resultsDir({ path, kind: /\.onnx$/i.test(path) ? 'onnx' : 'run' } as Parameters<typeof resultsDir>[0]);
+        : resultsDir(opened.target!);
   const progress = probeProgress(values);
   const engine = probeEngine(threads, { maxSessions: 8 });
   const t0 = Date.now();

@@ -17,6 +17,7 @@ import { readResult } from '../../src/probes/node.js';
 import { openMagnitudeSource, readTrajectory } from '../../src/probes/magnitude/node.js';
 import { runMagnitude, trajectoryPoints } from '../../src/probes/magnitude/run.js';
 import { MAGNITUDE_RESULT } from '../../src/probes/magnitude/schema.js';
+import { parseResult } from '../../src/probes/result.js';
 import type { MagnitudeResult } from '../../src/probes/magnitude/types.js';
 import { Rng } from '../../src/util/random.js';
 import { sharedData } from '../data/fixtures.js';
@@ -73,7 +74,10 @@ test('trajectory of the embedded default: magnitude.json (schema), plots, |0X| =
   for (let i = 1; i < 30; i++) assert.ok(r.magnitude[i]! > r.magnitude[i - 1]!, 'the magnitude function increases here');
   assert.equal(r.dimensionProfile.values.length, 28);
   assert.equal(r.magnitudeDimension.value, Math.max(...r.dimensionProfile.values));
-  assert.ok(r.maxResidual < 1e-10 && r.solves.every((s) => s.regularization === 0 && s.iterations === null));
+  assert.ok(r.maxResidual < 1e-10 && r.convergenceScale.maxResidual < 1e-10 && r.solves.every((s) => s.regularization === 0 && s.iterations === null));
+  // the file is versioned: another schema version is refused with what to do
+  assert.throws(() => parseResult(MAGNITUDE_RESULT, { ...r, schemaVersion: 2 }, 'magnitude.json'), (e: Error & { code?: string }) => e.code === 'INCOMPATIBLE_RESULT' && /newer geolens/.test(e.message));
+  assert.throws(() => parseResult(MAGNITUDE_RESULT, { ...r, solves: 'x' }, 'magnitude.json'), { code: 'BAD_FILE' });
 });
 
 test('--last N takes the last N recorded steps; --solver cg agrees with Cholesky; --json prints the result', async () => {

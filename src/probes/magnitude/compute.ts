@@ -115,7 +115,7 @@ export function residualNorm(zw: ArrayLike<number>): number {
 export interface ConjugateGradientOptions {
   /** Stop when ‖b − A x‖₂ ≤ tolerance · ‖b‖₂ (default 1e-12). */
   tolerance?: number;
-  /** Default max(200, 2n). */
+  /** Default max(200, min(2n, 5000)). */
   maxIterations?: number;
 }
 
@@ -136,7 +136,7 @@ export interface ConjugateGradientResult {
 export async function conjugateGradient(apply: (v: Float64Array) => Promise<Float64Array> | Float64Array, b: Float64Array, x0: Float64Array, options: ConjugateGradientOptions = {}): Promise<ConjugateGradientResult> {
   const n = b.length;
   const tol = options.tolerance ?? 1e-12;
-  const maxIt = options.maxIterations ?? Math.max(200, 2 * n);
+  const maxIt = options.maxIterations ?? Math.max(200, Math.min(2 * n, 5000));
   let bn = 0;
   for (let i = 0; i < n; i++) bn += b[i]! * b[i]!;
   bn = Math.sqrt(bn);

@@ -3,14 +3,14 @@
  * Euclidean distances as a GEMM, pairwise ℓ1 (loss-pseudometric) distances, the matrix–vector products of conjugate
  * gradient, and a blocked Cholesky factorisation whose panel updates and triangular solves are GEMMs.
  *
- * Why here and not in a package: onnxruntime has no Cholesky or triangular-solve op, and no maintained npm package
- * is fast enough. Measured on this 2-core machine (loaded, so figures are ±50%): the dot-product Cholesky in JS took
- * 45 / 624 / 5,545 ms at n = 500 / 1000 / 2000, ml-matrix 6.15's CholeskyDecomposition (arrays of arrays) is slower
- * still (see bench/magnitude.ts --explore), SciPy's LAPACK `cho_factor` took ≈ 110 ms at n = 2000, and the blocked
- * factorisation below (GEMMs on onnxruntime's MLAS float64 kernels, the diagonal blocks in JS) is in between; see the
- * README's magnitude section for the measured table. @stdlib/lapack 0.2 has no potrf. So the diagonal blocks
- * (b³/6 flops each) and the triangular solves with the factor (n² flops) are written here, and everything of order
- * n³ or n²·d runs as onnxruntime MatMul/Gemm.
+ * Why here and not in a package: onnxruntime has no Cholesky or triangular-solve op, and no maintained npm package is
+ * fast enough. Measured on this 2-core machine (shared and loaded, so ±50%), one factorisation at n = 300 / 1000 / 2000:
+ * ml-matrix 6.15 CholeskyDecomposition 152 / 1,566 / 18,457 ms; a plain JS Cholesky–Crout (`choleskyInPlace`)
+ * 44 / 675 / 8,810 ms; the blocked factorisation below 188 / 217 / 1,111 ms; SciPy (exp + LAPACK cho_factor +
+ * cho_solve, one scale) ≈ 55 / 145 ms at n = 1000 / 2000 in the same period (bench/magnitude.ts). @stdlib/lapack 0.2
+ * has no potrf. So the b×b diagonal blocks and the triangular solves
+ * with the factor (n² flops) are written here in JS, and everything of order n³ or n²·d runs as onnxruntime
+ * MatMul/Gemm (MLAS float64 kernels).
  */
 import type { CompiledGraph, Engine } from '../../engine/engine.js';
 import { GeolensError } from '../../errors.js';

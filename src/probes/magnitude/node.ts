@@ -84,8 +84,17 @@ export interface MagnitudeSourceOptions {
   seed?: number;
 }
 
+/** What `openMagnitudeSource` opened: the source, the opened run or model (not for files), and how data were chosen. */
+export interface OpenedMagnitudeSource {
+  source: MagnitudeSource;
+  target?: ProbeTarget;
+  datasetSpec: string | null;
+  split: 'train' | 'test' | 'all' | null;
+  seed: number;
+}
+
 /** The source of `runMagnitude` for a path, with the data spec and split it used (for the result). */
-export async function openMagnitudeSource(path: string, o: MagnitudeSourceOptions = {}): Promise<{ source: MagnitudeSource; datasetSpec: string | null; split: 'train' | 'test' | 'all' | null; seed: number }> {
+export async function openMagnitudeSource(path: string, o: MagnitudeSourceOptions = {}): Promise<OpenedMagnitudeSource> {
   if (!existsSync(path)) throw new GeolensError('FILE_NOT_FOUND', `${path} does not exist; give a run directory, an .onnx model, or a point cloud (.npy, .csv).`);
   const isDir = statSync(path).isDirectory();
   const cloud = o.cloud ?? (isDir ? 'trajectory' : POINT_CLOUD_FILE.test(path) ? 'file' : 'representation');
@@ -105,11 +114,11 @@ export async function openMagnitudeSource(path: string, o: MagnitudeSourceOption
     const split = distance === 'loss' && o.dataset === undefined ? (o.split ?? 'train') : null;
     const data = distance === 'loss' ? await probeData(target, { ...(o.dataset !== undefined ? { dataset: o.dataset } : { split: split! }), seed }) : undefined;
     const source: MagnitudeSource = { kind: 'trajectory', def: target.run.def, trajectory, distance, path: abs, ...(o.last !== undefined ? { last: o.last } : {}), ...(data ? { data, buffers: await runBuffers(target) } : {}) };
-    return { source, datasetSpec: data ? (o.dataset ?? target.run.config.dataset.spec) : null, split, seed };
+    return { source, target, datasetSpec: data ? (o.dataset ?? target.run.config.dataset.spec) : null, split, seed };
   }
   if (o.distance === 'loss') throw new GeolensError('BAD_ARGUMENT', 'the loss pseudometric is for trajectories (--cloud trajectory); a representation is measured with Euclidean distance.');
   const split = o.dataset === undefined ? (o.split ?? 'train') : null;
   const data = await probeData(target, { ...(o.dataset !== undefined ? { dataset: o.dataset } : { split: split! }), seed });
   const source: MagnitudeSource = { kind: 'representation', model: target.model, data, path: abs, sourceKind: target.kind, ...(o.layer !== undefined ? { layer: o.layer } : {}) };
-  return { source, datasetSpec: o.dataset ?? target.run?.config.dataset.spec ?? null, split, seed };
+  return { source, target, datasetSpec: o.dataset ?? target.run?.config.dataset.spec ?? null, split, seed };
 }

@@ -13,7 +13,7 @@ import { stageProgress } from '../../measure/progress.js';
 import { chooseLayers } from '../../measure/target.js';
 import type { ModelDef, Weights } from '../../models/index.js';
 import type { ImportedModel, Layer } from '../../onnx/import.js';
-import { numel, type FloatArray, type Tensor } from '../../tensor.js';
+import { gatherRows, numel, type FloatArray, type Tensor } from '../../tensor.js';
 import { buildEvalGraph, oneHot } from '../../train/trainer.js';
 import { VERSION } from '../../version.js';
 import { pickPoints } from '../dim/run.js';
@@ -158,13 +158,6 @@ function checkFinite(x: ArrayLike<number>, n: number, d: number, what: string): 
   }
 }
 
-function gatherRows(x: FloatArray, d: number, rows: number[]): FloatArray {
-  const Ctor = x.constructor as new (n: number) => FloatArray;
-  const out = new Ctor(rows.length * d);
-  rows.forEach((r, i) => out.set(x.subarray(r * d, (r + 1) * d), i * d));
-  return out;
-}
-
 /**
  * The magnitude probe on one point cloud: distances (onnxruntime GEMM for Euclidean, blocked ℓ1 for the loss
  * pseudometric), exact repeats merged, the convergence scale t_conv (|tX| = share·n), the magnitude function at
@@ -248,7 +241,7 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
   const { keep } = distinctRows(x, n, d);
   if (keep.length < n) {
     warnings.push(`${n - keep.length} of ${n} points repeat an earlier point exactly (distance 0) and were merged: the magnitude is that of the ${keep.length} distinct points`);
-    x = gatherRows(x, d, keep);
+    x = gatherRows({ data: x, shape: [n, d] }, keep).data;
   }
   const m = keep.length;
   if (m < 2) throw new GeolensError('BAD_ARGUMENT', `magnitude: all ${n} points coincide, so |tX| = 1 at every scale and there is no convergence scale; give a cloud with at least 2 distinct points.`);
@@ -269,6 +262,8 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
   const profile = magnitudeDimensionProfile(fn.scales, magnitude);
   const regularized = fn.solves.filter((s) => s.regularization > 0);
   if (regularized.length) warnings.push(`Z was numerically singular at ${regularized.length} of ${fn.solves.length} scales (t = ${regularized.map((s) => s.t.toPrecision(3)).join(', ')}): solved Z + λI with λ up to ${Math.max(...regularized.map((s) => s.regularization)).toExponential(1)}`);
+  const inaccurate = fn.solves.filter((s) => s.converged && s.regularization === 0 && s.residual > 1e-6 * Math.sqrt(m));
+  if (inaccurate.length) warnings.push(`Z is ill-conditioned at ${inaccurate.length} scales (t = ${inaccurate.map((s) => s.t.toPrecision(3)).join(', ')}): ‖Zw − 1‖₂ up to ${Math.max(...inaccurate.map((s) => s.residual)).toExponential(1)}, so |tX| there is accurate only to about that`);
   const unconverged = fn.solves.filter((s) => !s.converged);
   if (unconverged.length) warnings.push(`conjugate gradient did not reach its tolerance at ${unconverged.length} scales (t = ${unconverged.map((s) => s.t.toPrecision(3)).join(', ')}); their residuals are reported — use --solver cholesky there`);
   const solverText =

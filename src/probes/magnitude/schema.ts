@@ -22,6 +22,7 @@ const convergence = z.object({
   magnitude: jsonNumber,
   bracket: z.tuple([z.number(), z.number()]),
   evaluations: z.number().int(),
+  maxResidual: jsonNumber,
 }) satisfies z.ZodType<ConvergenceScale>;
 
 const cloud = z.object({

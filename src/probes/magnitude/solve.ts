@@ -16,7 +16,7 @@ export interface MagnitudeSolverOptions {
   solver?: MagnitudeSolver;
   /** CG: stop at ‖Zw − 1‖₂ ≤ tolerance·√n (default 1e-12). */
   tolerance?: number;
-  /** CG iterations per solve (default max(200, 2n)). */
+  /** CG iterations per solve and regulariser (default max(200, min(2n, 5000))). */
   maxIterations?: number;
 }
 
@@ -82,7 +82,7 @@ export class MagnitudeSolverState {
     const z = this.z;
     const apply = (v: Float64Array): Promise<Float64Array> => symmetricMatvec(this.engine, z, v, n);
     const ones = new Float64Array(n).fill(1);
-    let last: { w: Float64Array; lambda: number; iterations: number | null; converged: boolean } | undefined;
+    let last: { w: Float64Array; lambda: number; iterations: number | null; converged: boolean; residual?: number } | undefined;
     let iterations = 0;
     for (const lambda of this.ladder) {
       if (this.solver === 'cholesky') {
@@ -99,7 +99,8 @@ export class MagnitudeSolverState {
       };
       const cg = await conjugateGradient(applyShifted, ones, x0, { tolerance: this.options.tolerance ?? 1e-12, ...(this.options.maxIterations !== undefined ? { maxIterations: this.options.maxIterations } : {}) });
       iterations += cg.iterations;
-      last = { w: cg.x, lambda, iterations, converged: cg.converged };
+      // CG's final residual is a true ‖1 − Zw‖₂ (one product with Z), reused when Z was not shifted
+      last = { w: cg.x, lambda, iterations, converged: cg.converged, ...(lambda === 0 ? { residual: cg.residual } : {}) };
       if (cg.converged) break;
     }
     if (!last) {
@@ -107,7 +108,7 @@ export class MagnitudeSolverState {
       throw new GeolensError('BAD_ARGUMENT', `magnitude: Z = exp(−${t}·D) + ${MAX_REGULARIZATION}·I is not positive definite, so the distances are not of negative type (not Euclidean or ℓ1); give a Euclidean point cloud or the loss pseudometric.`);
     }
     this.remember(t, last.w);
-    const residual = residualNorm(await apply(last.w));
+    const residual = last.residual ?? residualNorm(await apply(last.w));
     return { t, magnitude: sum(last.w), residual, regularization: last.lambda, iterations: last.iterations, converged: last.converged };
   }
 
@@ -176,10 +177,13 @@ export class MagnitudeSolverState {
     if (!(share > 0 && share < 1)) throw new GeolensError('BAD_ARGUMENT', `magnitude: the share must be in (0, 1) (got ${share}).`);
     if (!(target > 1)) throw new GeolensError('BAD_ARGUMENT', `magnitude: share × n = ${target} must exceed 1 = |0X| (n = ${n} distinct points); raise the share or give more points.`);
     let evaluations = 0;
+    let maxResidual = 0;
     const values = new Map<number, number>();
     const f = async (t: number): Promise<number> => {
       evaluations++;
-      const m = (await this.at(t)).magnitude;
+      const solve = await this.at(t);
+      maxResidual = Math.max(maxResidual, solve.residual);
+      const m = solve.magnitude;
       values.set(t, m);
       onProgress?.('convergence scale', evaluations, evaluations + 1, `t = ${t.toPrecision(4)}, |tX| = ${m.toPrecision(6)}`);
       return m - target;
@@ -195,7 +199,7 @@ export class MagnitudeSolverState {
     }
     const flo = lo === 0 ? 1 - target : values.get(lo)! - target;
     const { root } = await brentRoot(f, lo, hi, { fa: flo, fb: fhi, rtol: 1e-5 });
-    return { share, target, t: root, magnitude: values.get(root) ?? (await this.at(root)).magnitude, bracket: [lo, hi], evaluations };
+    return { share, target, t: root, magnitude: values.get(root) ?? (await this.at(root)).magnitude, bracket: [lo, hi], evaluations, maxResidual };
   }
 
   /** The magnitude function on the grid of `count` scales on [0, t_conv] (magnipy's get_scales; see magnitudeScales). */

@@ -36,6 +36,8 @@ export interface ConvergenceScale {
   bracket: [number, number];
   /** Magnitude evaluations spent (bracketing and root finding). */
   evaluations: number;
+  /** The largest ‖Zw − 1‖₂ of those evaluations. */
+  maxResidual: number;
 }
 
 export interface MagnitudeCloud {

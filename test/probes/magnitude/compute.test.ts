@@ -153,3 +153,16 @@ test('point clouds from CSV (header, delimiters, decimal commas) and NPY; hostil
   assert.deepEqual(npyToPoints(parseNpy(encodeNpy({ data: Int32Array.of(1, 2, 3), shape: [3] })), 'q.npy'), { data: Float64Array.of(1, 2, 3), shape: [3, 1] });
   assert.throws(() => npyToPoints(parseNpy(encodeNpy({ data: new Float32Array(8), shape: [2, 2, 2] })), 'r.npy'), { code: 'BAD_FILE' });
 });
+
+test('shared/cases/csv-decimal-comma as point clouds: decimal commas with ";" are read; a text label column is refused by line and column', async () => {
+  const { readPointCloud } = await import('../../../src/probes/magnitude/node.js');
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { sharedData } = await import('../../data/fixtures.js');
+  const dir = join(sharedData, '..', 'cases', 'csv-decimal-comma');
+  if (!existsSync(dir)) return;
+  const p = await readPointCloud(join(dir, 'european_noheader.csv'));
+  assert.equal(p.shape[1], 4);
+  assert.deepEqual(Array.from(p.data.subarray(0, 4)), [1.198, -1.324, -0.248, 0]);
+  await assert.rejects(readPointCloud(join(dir, 'european_header.csv')), (e: Error & { code?: string }) => e.code === 'BAD_FILE' && /line 2, column 4: 'setosa' is not a finite number/.test(e.message));
+});
