@@ -11,6 +11,7 @@ import { runGeneralisationStudy } from '../studies/generalisation/node.js';
 import type { GeneralisationStudyResult } from '../studies/generalisation/types.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
 import { formatTable } from './probe-common.js';
+import { gracefulInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
 
 const CMD = 'study generalisation';
@@ -82,20 +83,14 @@ export async function studyCommand(argv: string[], out: (line: string) => void =
   const workers = values.workers !== undefined ? numberFlag(CMD, 'workers', values.workers, { integer: true, min: 1 }) : undefined;
   const dir = resolve(typeof values.out === 'string' ? values.out : `studies/generalisation-${grid.dataset.replace(/[^\w.-]+/g, '_')}`);
   const progress = createProgress(process.stderr, { quiet: values.quiet === true || values.json === true });
-  let stop = false;
-  const onSigint = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
-    progress.line('interrupt: no new runs start; runs in progress finish (Ctrl-C again to quit at once; finished runs are kept)');
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = gracefulInterrupt(progress, 'no new runs start; runs in progress finish, and finished runs are kept');
   const t0 = Date.now();
   let result: GeneralisationStudyResult;
   try {
     result = await runGeneralisationStudy(grid, {
       dir,
       ...(workers !== undefined ? { workers } : {}),
-      shouldStop: () => stop,
+      shouldStop: interrupt.stopped,
       onProgress: (stage, d, t) => progress.update(stage, d, t),
       onRun: (r, resumed) =>
         progress.line(
@@ -104,7 +99,7 @@ export async function studyCommand(argv: string[], out: (line: string) => void =
     });
   } finally {
     progress.done();
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
   if (values.json === true) {
     out(JSON.stringify(result, null, 2));

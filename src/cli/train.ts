@@ -10,6 +10,7 @@ import { splitForRun } from '../train/run-split.js';
 import { OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
 import { makeRunConfig, trainRun, type TrainRunResult } from '../train/run-training.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
+import { gracefulInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
 
 
@@ -105,18 +106,12 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   const threads = values.threads !== undefined ? numberFlag('train', 'threads', values.threads, { integer: true, min: 1 }) : undefined;
   const engine = createNodeEngine({ ...(threads !== undefined ? { threads } : {}), provider: values.provider as 'cpu' | 'cuda' });
 
-  let stop = false;
-  const onSigint = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
-    progress.line('interrupt: stopping after this step; the last checkpoint stays valid (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = gracefulInterrupt(progress, 'stopping after this step; the last checkpoint stays valid');
   let result: TrainRunResult;
   try {
     result = await trainRun(engine, run, config, ds, {
       resume,
-      shouldStop: () => stop,
+      shouldStop: interrupt.stopped,
       onLine: (l) => progress.line(l),
       onStart: ({ numParams }) =>
         progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${config.model.kind} with ${numParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`),
@@ -130,7 +125,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
     });
   } finally {
     progress.done();
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
     await engine.dispose();
   }
   if (result.outcome === 'interrupted') {
