@@ -6,3 +6,5 @@ export { writeFileAtomic, readSafetensorsFile, writeSafetensorsFile } from './mo
 export { RunDir, openRun, type RunConfig, type RunStatus } from './train/node.js';
 export { openTarget, probeData, resultsDir, writeResult, type ProbeDataOptions } from './measure/node.js';
 export { readResult } from './probes/node.js';
+export { analysisData } from './studies/node.js';
+export { writeAnalysis, writeReport, writeCompare, readReportInput, reportPaths, compareLabels, linkedomDocument, ANALYSIS_FILE, REPORT_FILE } from './report/node.js';
