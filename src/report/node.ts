@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseHTML } from 'linkedom';
+import { DOMParser } from 'linkedom';
 import { GeolensError } from '../errors.js';
 import { writeResult } from '../measure/node.js';
 import { writeFileAtomic } from '../models/node.js';
@@ -17,9 +17,13 @@ import { imageGridPng } from './png.js';
 import { buildReport, renderCompare, type RenderedSection, type ReportInput } from './report.js';
 import { SECTIONS } from './sections/index.js';
 
-/** A fresh linkedom document (Observable Plot needs createElementNS, setAttribute, appendChild, outerHTML). */
+/**
+ * A fresh linkedom document for charts (Observable Plot needs createElementNS, setAttribute, appendChild, outerHTML).
+ * An SVG (XML) document, not an HTML one: linkedom escapes '<' and '&' in attribute values only in XML documents, and
+ * a stand-alone .svg file must be well-formed XML.
+ */
 export function linkedomDocument(): Document {
-  return parseHTML('<!DOCTYPE html><html><head></head><body></body></html>').document as unknown as Document;
+  return new DOMParser().parseFromString('<svg xmlns="http://www.w3.org/2000/svg"></svg>', 'image/svg+xml') as unknown as Document;
 }
 
 setChartDocument(linkedomDocument());

@@ -36,7 +36,7 @@ export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): st
   const [x0, x1] = paddedExtent(points.map((p) => p.x));
   const [y0, y1] = paddedExtent(points.map((p) => p.y));
   const width = o.width ?? 560;
-  const plotW = width - 80;
+  const plotW = width - 92; // minus the left and right margins
   const plotH = o.equalAspect === false ? (o.height ?? 360) - 68 : Math.round(Math.min(700, Math.max(180, (plotW * (y1 - y0)) / (x1 - x0))));
   const groups = [...new Set(points.map((p) => p.group ?? 0))].sort((a, b) => a - b);
   const legend: LegendItem[] = o.groupNames ? groups.map((g) => ({ label: o.groupNames![g] ?? `group ${g}`, color: seriesColor(g), symbol: 'dot' as const })) : [];
