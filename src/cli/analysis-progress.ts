@@ -7,7 +7,7 @@ import type { AnalysisEvent, AnalysisProgress } from '../studies/types.js';
 
 export interface AnalysisProgressSink {
   onEvent: AnalysisProgress;
-  /** Remove the bars (call once, also after an error). */
+  /** Leave the bars drawn as they are and show the cursor again (a second call does nothing). */
   stop(): void;
 }
 
@@ -22,6 +22,7 @@ export function analysisProgress(stream: NodeJS.WriteStream = process.stderr, op
   let overall: cliProgress.SingleBar | undefined;
   let finished = 0;
   let width = 8;
+  let stopped = false;
   const name = (s: string): string => s.padEnd(width);
   return {
     onEvent(e: AnalysisEvent) {
@@ -48,6 +49,8 @@ export function analysisProgress(stream: NodeJS.WriteStream = process.stderr, op
       }
     },
     stop() {
+      if (stopped) return;
+      stopped = true;
       multi.stop();
     },
   };

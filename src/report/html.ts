@@ -17,7 +17,7 @@ h1 { font-size: 1.6rem; margin: 0 0 4px; line-height: 1.25; overflow-wrap: anywh
 h2 { font-size: 1.3rem; margin: 0 0 6px; }
 a { color: var(--accent); }
 code { font-size: 0.9em; overflow-wrap: anywhere; }
-header.report { border-bottom: 1px solid var(--line); padding-bottom: 16px; margin-bottom: 20px; }
+header.report { padding-bottom: 8px; margin-bottom: 8px; }
 header .sub { color: var(--muted); margin: 0 0 12px; overflow-wrap: anywhere; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 dl.facts dt { color: var(--muted); }
@@ -32,12 +32,12 @@ section.probe .headline { font-size: 1.1rem; font-weight: 600; margin: 0 0 10px;
 .status.skipped { color: var(--warn); } .status.failed, .status.error { color: var(--bad); } .status.found { color: var(--muted); }
 .reason { background: var(--card); border-left: 4px solid var(--warn); padding: 8px 12px; border-radius: 4px; overflow-wrap: anywhere; }
 .reason.bad { border-left-color: var(--bad); }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 540px), 1fr)); gap: 20px 28px; align-items: start; margin: 12px 0; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 500px), 1fr)); gap: 20px 28px; align-items: start; margin: 12px 0; }
 figure.chart { margin: 0; min-width: 0; }
 figure.chart.wide { grid-column: 1 / -1; }
 figure.chart .plot { overflow-x: auto; }
-figure.chart svg { display: block; width: 100%; height: auto; min-width: 460px; }
-figure.chart.wide svg { max-width: none; }
+figure.chart svg { display: block; width: 100%; height: auto; }
+figure.chart.wide svg { min-width: min(var(--w, 640px), 640px); }
 figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 6px; }
 details { margin: 6px 0; }
 summary { cursor: pointer; color: var(--accent); }

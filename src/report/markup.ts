@@ -24,7 +24,7 @@ export function count(v: number): string {
 export function figure(svg: string, caption: string, wide = false): string {
   // never wider than drawn: a chart scaled up looks coarse and its text grows out of proportion
   const w = /^<svg[^>]*? width="(\d+(?:\.\d+)?)"/.exec(svg)?.[1];
-  return `<figure class="chart${wide ? ' wide' : ''}"><div class="plot"${w ? ` style="max-width:${w}px"` : ''}>${svg}</div><figcaption>${caption}</figcaption></figure>`;
+  return `<figure class="chart${wide ? ' wide' : ''}"><div class="plot"${w ? ` style="max-width:${w}px;--w:${w}px"` : ''}>${svg}</div><figcaption>${caption}</figcaption></figure>`;
 }
 
 /** A table: header cells and rows of cells (already escaped markup); numeric columns right-aligned. */

@@ -32,7 +32,7 @@ export function separationOverTrainingChart(ot: Pick<SeparationOverTraining, 'ep
     if (e.rho !== null && Number.isFinite(e.rho)) rho.push([e.epoch, e.rho]);
   }
   return lineChart(
-    { id: 'separation-over-training', ...frame, title, xLabel: 'epoch', yLabel: 'Pearson r and ρ (dimensionless)', integerX: true, rules: [{ y: -threshold, label: `r = −${threshold}: the law holds below` }] },
+    { id: 'separation-over-training', ...frame, title, xLabel: 'epoch', yLabel: 'Pearson r and ρ (dimensionless)', integerX: true, rules: [{ y: -threshold, label: `r = −${threshold} (the law holds below)` }] },
     [
       { name: 'Pearson r of ln D_l against l', points: r, color: PAIR.a },
       { name: 'ρ (factor of D per layer)', points: rho, color: PAIR.b },

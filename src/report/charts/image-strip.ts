@@ -16,7 +16,7 @@ export interface ImageStripOptions extends ChartFrame {
   columnLabels: string[];
   xLabel: string;
   yLabel?: string;
-  /** Display size of a PNG pixel in px (default: fit about 620 px of width, at most 4). */
+  /** Display size of a PNG pixel in px (default: about 620 px of width, at most 4 px per pixel). */
   pixelScale?: number;
 }
 
@@ -37,7 +37,7 @@ export function pngSize(png: Uint8Array): { width: number; height: number } {
 /** The PNG grid as an SVG image with the rows and columns labelled. */
 export function imageStripChart(o: ImageStripOptions, png: Uint8Array): string {
   const { width: W, height: H } = pngSize(png);
-  const f = o.pixelScale ?? Math.min(4, W >= 620 ? 620 / W : Math.max(1, Math.floor(620 / W)));
+  const f = o.pixelScale ?? Math.min(4, 620 / W);
   const rowCentres = o.rowLabels.map((_, i) => o.gap + i * (o.frameHeight + o.gap) + o.frameHeight / 2);
   const colCentres = o.columnLabels.map((_, i) => o.gap + i * (o.frameWidth + o.gap) + o.frameWidth / 2);
   const longest = Math.max(0, ...o.rowLabels.map((l) => l.length));

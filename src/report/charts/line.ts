@@ -41,10 +41,7 @@ interface Row {
 export function lineChart(o: LineChartOptions, series: LineSeries[]): string {
   const colors = series.map((s, i) => s.color ?? seriesColor(i));
   const marks: Plot.Markish[] = [Plot.gridY({ strokeOpacity: 0.12 }), Plot.gridX({ strokeOpacity: 0.06 })];
-  for (const r of o.rules ?? []) {
-    marks.push(Plot.ruleY([r.y], { stroke: 'currentColor', strokeOpacity: 0.45, strokeDasharray: '2,3' }));
-    marks.push(Plot.text([r.label], { frameAnchor: 'right', y: () => r.y, dy: -7, dx: -4, textAnchor: 'end', fill: 'currentColor', fillOpacity: 0.7 }));
-  }
+  for (const r of o.rules ?? []) marks.push(Plot.ruleY([r.y], { stroke: 'currentColor', strokeOpacity: 0.6, strokeWidth: 1.5, strokeDasharray: '2,3' }));
   series.forEach((s, i) => {
     const rows: Row[] = s.points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])).map((p) => ({ x: p[0], y: p[1], s: i }));
     const style = s.style ?? 'line+dots';
@@ -70,6 +67,8 @@ export function lineChart(o: LineChartOptions, series: LineSeries[]): string {
   const legend: LegendItem[] = (o.legend ?? series.some((s) => s.name))
     ? series.flatMap((s, i) => (s.hideInLegend ? [] : [{ label: s.name, color: colors[i]!, symbol: s.style === 'dash' ? ('dash' as const) : s.style === 'dots' ? ('dot' as const) : ('line' as const) }]))
     : [];
+  // reference lines are named in the legend (a label on the plot would sit on the data near the line)
+  for (const r of o.rules ?? []) legend.push({ label: r.label, color: 'currentColor', symbol: 'dotted' });
   return renderPlot(
     {
       marginBottom: 44,

@@ -42,7 +42,7 @@ export function pathChart(o: PathChartOptions, paths: Path[], points: LabelledPo
   paths.forEach((p, i) => p.points.forEach(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && lineRows.push({ x, y, z: i, g: p.group })));
   const [x0, x1] = paddedExtent([...lineRows.map((r) => r.x), ...points.map((p) => p.x)]);
   const [y0, y1] = paddedExtent([...lineRows.map((r) => r.y), ...points.map((p) => p.y)]);
-  const plotW = (o.width ?? 600) - 84; // minus the left and right margins
+  const plotW = (o.width ?? 560) - 84; // minus the left and right margins
   const plotH = Math.round(Math.min(800, Math.max(200, (plotW * (y1 - y0)) / (x1 - x0))));
   const groups = [...new Set(paths.map((p) => p.group))].sort((a, b) => a - b);
   const labels = [...new Set(points.map((p) => p.label))].sort((a, b) => a - b);

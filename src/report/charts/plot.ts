@@ -6,7 +6,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { chartDocument } from './dom.js';
-import { FONT_SIZE, textWidth } from './theme.js';
+import { CHART_WIDTH, FONT_SIZE, textWidth } from './theme.js';
 
 export { Plot };
 
@@ -14,7 +14,7 @@ export { Plot };
 export interface LegendItem {
   label: string;
   color: string;
-  symbol?: 'line' | 'dash' | 'dot' | 'box';
+  symbol?: 'line' | 'dash' | 'dotted' | 'dot' | 'box';
 }
 
 /** What every chart takes besides its data. */
@@ -26,7 +26,7 @@ export interface ChartFrame {
   id?: string;
   /** Title: drawn inside the SVG for stand-alone files; the report shows it as the figure's caption instead. */
   title?: string;
-  /** A stand-alone SVG file (title inside, white background, xmlns); false for SVG inlined in HTML. Default true. */
+  /** A stand-alone SVG file (title inside, white background); false for SVG inlined in HTML. Default true. */
   standalone?: boolean;
   /** Width in px (the SVG scales down to its container). */
   width?: number;
@@ -102,13 +102,13 @@ function roundGeometry(svg: string): string {
 export function renderPlot(options: Plot.PlotOptions, frame: ChartFrame & { legend?: LegendItem[] }): string {
   const doc = chartDocument();
   const standalone = frame.standalone ?? true;
-  const width = options.width ?? frame.width ?? 640;
+  const width = options.width ?? frame.width ?? CHART_WIDTH;
   const marginLeft = options.marginLeft ?? 72;
   const legend = frame.legend ?? [];
   const layout = legendLayout(legend, marginLeft, width - 8);
   const extraTop = (standalone && frame.title ? TITLE_ROW : 0) + layout.rows * LEGEND_ROW;
   const marginTop = (options.marginTop ?? 24) + extraTop;
-  const height = (options.height ?? frame.height ?? 360) + extraTop;
+  const height = (options.height ?? frame.height ?? 340) + extraTop;
   const svg = Plot.plot({
     style: { fontSize: `${FONT_SIZE}px`, fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif', overflow: 'visible' },
     className: 'geolens-chart',
@@ -136,7 +136,7 @@ export function renderPlot(options: Plot.PlotOptions, frame: ChartFrame & { lege
       const sym = it.symbol ?? 'line';
       if (sym === 'dot') g.appendChild(el(doc, 'rect', { x: x + 6, y: y - 4, width: 8, height: 8, rx: 4, fill: it.color }));
       else if (sym === 'box') g.appendChild(el(doc, 'rect', { x: x + 3, y: y - 6, width: 14, height: 12, fill: it.color, 'fill-opacity': 0.35, stroke: it.color }));
-      else g.appendChild(el(doc, 'line', { x1: x, x2: x + 18, y1: y, y2: y, stroke: it.color, 'stroke-width': 2.5, ...(sym === 'dash' ? { 'stroke-dasharray': '5,3' } : {}) }));
+      else g.appendChild(el(doc, 'line', { x1: x, x2: x + 18, y1: y, y2: y, stroke: it.color, 'stroke-width': sym === 'dotted' ? 1.5 : 2.5, ...(sym === 'dash' ? { 'stroke-dasharray': '5,3' } : sym === 'dotted' ? { 'stroke-dasharray': '2,3' } : {}) }));
       g.appendChild(text(doc, it.label, { x: x + 22, y, dy: '0.35em', fill: 'currentColor' }));
     });
     svg.appendChild(g);

@@ -18,10 +18,10 @@ export function seriesColor(i: number): string {
 export const SEQUENTIAL_SCHEME = 'viridis';
 
 /** Font size of tick labels and text in charts (px). */
-export const FONT_SIZE = 12;
+export const FONT_SIZE = 13;
 
 /** Default chart width (px); charts scale down to the page width (max-width: 100%). */
-export const CHART_WIDTH = 640;
+export const CHART_WIDTH = 560;
 
 /** A number as a short label: 3 significant digits, exponent notation outside [0.01, 10⁴). */
 export function fmtNumber(v: number | null | undefined, digits = 3): string {

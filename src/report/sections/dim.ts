@@ -32,14 +32,15 @@ function spectrumWords(stats: DimSpectrumStats): string {
   const last = b[b.length - 1]!;
   return b.length > 1
     ? `median log10 λ falls from ${fixed(first.median, 1)} (k = 1) to ${fixed(last.median, 1)} (k = ${last.k + 1}), ${fixed(first.median - last.median, 1)} decades`
-    : `median log10 λ<sub>1</sub> = ${fixed(first.median, 2)}`;
+    : `median log10 λ₁ = ${fixed(first.median, 2)}`;
 }
 
 function walkWords(w: DimWalksResult): string {
+  const pc = (v: number): string => (v >= 0.01 ? fixed(v, 2) : fmtNumber(v, 2));
   const a = w.summary.along;
   const c = w.summary.across;
   if (!a || !c) return '';
-  return `walking along the leaves changes the predicted probability by ${fmtNumber(a.medianMaxProbabilityChange, 2)} (median), across them by ${fmtNumber(c.medianMaxProbabilityChange, 2)}`;
+  return `walking along the leaves changes the predicted probability by ${pc(a.medianMaxProbabilityChange)} (median), across them by ${pc(c.medianMaxProbabilityChange)}`;
 }
 
 function distanceWords(d: DimDistancesResult): string {
@@ -108,8 +109,10 @@ export const dimSection = defineSection({
     );
     const charts = [figure(dimSpectrumChart(spectrum, { standalone: false, id: `${ctx.idPrefix}-spectrum` }), `log10 λ<sub>k</sub> of D(x) per k over the measured points (box: quartiles, line: median, whiskers: min–max). Eigenvalues below the rank tolerance (${fmtNumber(spectrum.rtol)} λ<sub>max</sub>) are left out.`)];
     if (distances) {
-      charts.push(figure(dimDistancesChart(distances, K, { standalone: false, id: `${ctx.idPrefix}-spectra` }), `The spectra of the model on ${distances.datasets.length} datasets: its data and shifts of them.`));
+      // the heat map beside the spectrum; the spectra side by side after them, across the page when they are many
+      const crowded = distances.datasets.length * K > 16;
       charts.push(figure(dimDistanceHeatmap(distances, { standalone: false, id: `${ctx.idPrefix}-distances` }), 'Distances between the spectra: the mean over k of the 1-Wasserstein distance between the distributions of log10 λ<sub>k</sub>, in decades (the definition is under Method).'));
+      charts.push(figure(dimDistancesChart(distances, K, { standalone: false, id: `${ctx.idPrefix}-spectra` }), `The spectra of the model on ${distances.datasets.length} datasets: its data and shifts of them.`, crowded));
     }
     if (walks) {
       const data = walks.field?.data;
