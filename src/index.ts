@@ -53,8 +53,19 @@ export * from './probes/dim/index.js';
 export * from './probes/topology/index.js';
 export * from './probes/magnitude/index.js';
 
-// Plots
-export { lineChart, boxChart, pathChart } from './report/svg.js';
-export { encodePng, imageGridPng } from './report/png.js';
+// Studies: every probe on one model (analysis.json), the probe registry of an analysis
+export { analyze, accuracyOf, describeModel, parseProbeList, type AnalyzeOptions } from './studies/analyze.js';
+export { ANALYSIS_PROBES } from './studies/probes/index.js';
+export { ANALYSIS_RESULT, ANALYSIS_SCHEMA_VERSION, analysisResultSchema } from './studies/schema.js';
+export type { Analysis, AnalysisData, AnalysisEvent, AnalysisProbe, AnalysisProbeRecord, AnalysisProgress, AnalysisResult, ImageGrid, ProbeOutput, ProbeOptions } from './studies/types.js';
+
+// Plots (Observable Plot, into an injected DOM document: the page's in a browser, linkedom via geolens/node in Node)
+export * from './report/charts/index.js';
+export { encodePng, imageGridPng, PNG_GRID_GAP } from './report/png.js';
 export { separationLawChart, separationOverTrainingChart } from './report/separation.js';
-export { dimSpectrumChart, dimDistancesChart, dimFoliationChart, dimWalksPng } from './report/dim.js';
+export { dimSpectrumChart, dimDistancesChart, dimDistanceHeatmap, dimFoliationChart, dimWalksPng, dimWalksStripChart } from './report/dim.js';
+
+// The HTML report: one section per probe (registry), the page, comparisons
+export { SECTIONS } from './report/sections/index.js';
+export { defineSection, requiredResult, optionalResult, type ReportSection, type SectionContext, type SectionView, type CompareRun, type ResultFile } from './report/sections/types.js';
+export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput } from './report/report.js';

@@ -8,3 +8,5 @@ export { trainRun, makeRunConfig, type RunSettings, type TrainRunOptions, type T
 export { openTarget, probeData, resultsDir, writeResult, type ProbeDataOptions } from './measure/node.js';
 export { readResult } from './probes/node.js';
 export { readTrajectory, readPointCloud, openMagnitudeSource, POINT_CLOUD_FILE, type MagnitudeSourceOptions, type OpenedMagnitudeSource } from './probes/magnitude/node.js';
+export { analysisData } from './studies/node.js';
+export { writeAnalysis, writeReport, writeCompare, readReportInput, reportPaths, compareLabels, linkedomDocument, ANALYSIS_FILE, REPORT_FILE } from './report/node.js';

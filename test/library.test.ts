@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -24,7 +24,8 @@ import {
   Trainer,
   trainLoop,
 } from '../src/index.js';
-import { createNodeEngine, loadDataset, readResult, writeResult } from '../src/node.js';
+import { createNodeEngine, loadDataset, readResult, writeAnalysis, writeResult } from '../src/node.js';
+import { analyze, ANALYSIS_RESULT, lineChart, SECTIONS } from '../src/index.js';
 
 test('library: train with Trainer/trainLoop, then separation and DIM as one call each; results survive a JSON round trip through their schemas', async () => {
   const engine = createNodeEngine({ threads: 1 });
@@ -68,4 +69,27 @@ test('the version written into runs and results is the package version', async (
   const { VERSION } = await import('../src/index.js');
   const { readFileSync } = await import('node:fs');
   assert.equal(VERSION, (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+});
+
+test('library: analyze a model and write its report with the public exports, as the README shows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'geolens-lib-analyze-'));
+  const engine = createNodeEngine({ threads: 1 });
+  try {
+    const data = await loadDataset('circles#n=300', { seed: 2 });
+    const def = buildModel({ kind: 'mlp', inputShape: data.sampleShape, widths: [8, 8], numClasses: data.numClasses });
+    const trainer = await Trainer.create(engine, def, { optimizer: 'adam', lr: 0.02, batchSize: 64, seed: 2 });
+    await trainLoop(trainer, { train: data }, { epochs: 3, batchSize: 64, seed: 2, baseLr: 0.02, schedule: parseSchedule('constant', 3) });
+    const target = { path: 'circles-mlp', kind: 'onnx' as const, model: importDefinition(def, trainer.params, trainer.buffers, 'circles-mlp') };
+    const analysis = await analyze(engine, target, { train: data, test: data, spec: 'circles#n=300', parts: 'one-dataset', seed: 0 }, {}, () => {});
+    const { report } = await writeAnalysis(join(dir, 'analysis'), analysis);
+    assert.equal(report, join(dir, 'analysis', 'report.html'));
+    const manifest = await readResult(ANALYSIS_RESULT, join(dir, 'analysis', 'results', 'analysis.json'));
+    assert.deepEqual(manifest.probes.map((p) => p.status), [...SECTIONS.keys()].map(() => 'ok'));
+    assert.match(readFileSync(report, 'utf8'), /<section class="probe" id="dim">/);
+    // charts render in Node once geolens/node is imported (a linkedom document)
+    assert.match(lineChart({ xLabel: 'x', yLabel: 'y' }, [{ name: 'a', points: [[0, 0], [1, 1]] }]), /^<svg /);
+  } finally {
+    await engine.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -12,6 +12,10 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   inspect: { run: async () => (await import('./inspect.js')).inspectCommand, help: 'show an .onnx model: inputs, outputs, ops, probe-able layers, unsupported ops' },
   study: { run: async () => (await import('./study.js')).studyCommand, help: 'multi-run studies: generalisation (magnitude dimension of trajectories vs the generalisation gap)' },
   probe: { run: async () => (await import('./probe.js')).probeCommand, help: 'run a probe (separation, dim) on a run directory or an .onnx model' },
+  analyze: { run: async () => (await import('./analyze.js')).analyzeCommand, help: 'every probe on one model: results/<probe>.json and a self-contained report.html' },
+  report: { run: async () => (await import('./report.js')).reportCommand, help: 're-render report.html from saved results' },
+  compare: { run: async () => (await import('./compare.js')).compareCommand, help: 'several runs or models side by side (compare.html)' },
+  start: { run: async () => (await import('./start.js')).startCommand, help: 'train the default model, analyze it and write the report (npm start)' },
 };
 
 function mainHelp(): string {

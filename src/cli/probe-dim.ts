@@ -12,6 +12,7 @@ import { openTarget, probeData, writeResult } from '../measure/node.js';
 import { DIM_DEFAULT_RTOL } from '../probes/dim/compute.js';
 import { RESAMPLE, runDim, type DimCompareItem } from '../probes/dim/run.js';
 import { dimDistancesChart, dimFoliationChart, dimSpectrumChart, dimWalksPng } from '../report/dim.js';
+import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, UsageError, type FlagSpec } from './args.js';
 import { dataFlags, formatTable, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
 import { printDimDistances, printDimSpectrum, printDimWalks } from './print-dim.js';

@@ -10,6 +10,7 @@ import { openMagnitudeSource, POINT_CLOUD_FILE } from '../probes/magnitude/node.
 import { runMagnitude } from '../probes/magnitude/run.js';
 import type { MagnitudeDistance, MagnitudeGrid, MagnitudeSolver } from '../probes/magnitude/types.js';
 import { magnitudeDimensionChart, magnitudeFunctionChart } from '../report/magnitude.js';
+import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { UsageError, type FlagSpec } from './args.js';
 import { HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, threadsFlag, THREADS_FLAG } from './probe-common.js';
 import { magnitudeLines } from './print-magnitude.js';

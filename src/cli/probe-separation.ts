@@ -10,6 +10,7 @@ import type { ProbeTarget } from '../measure/target.js';
 import { runSeparation, runSeparationOverTraining } from '../probes/separation/run.js';
 import type { SeparationLaw, SeparationOverTrainingResult, SeparationResult, SeparationVariant } from '../probes/separation/types.js';
 import { separationLawChart, separationOverTrainingChart } from '../report/separation.js';
+import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, UsageError, type FlagSpec } from './args.js';
 import { dataFlags, formatTable, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
 

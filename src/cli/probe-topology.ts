@@ -11,6 +11,7 @@ import type { ProbeTarget } from '../measure/target.js';
 import { runTopology, TOPOLOGY_DEFAULT_CONFIDENCE, TOPOLOGY_DEFAULT_TIE_EPSILON, type TopologyModel } from '../probes/topology/run.js';
 import type { TopologyReading } from '../probes/topology/types.js';
 import { topologyDistancesChart, topologyMdsChart, topologyParametersChart } from '../report/topology.js';
+import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { dataFlags, HELP_FLAG, optionalNumberFlag, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
 import { topologyLines } from './print-topology.js';

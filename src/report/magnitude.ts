@@ -1,6 +1,6 @@
 /** Plots of the magnitude results: the magnitude function and the magnitude-dimension profile (SVG text). */
 import type { MagnitudeResult } from '../probes/magnitude/types.js';
-import { lineChart } from './svg.js';
+import { lineChart } from './charts/index.js';
 
 /** |tX| against t on the grid, with n (the number of distinct points) and the convergence scale marked (magnitude.svg). */
 export function magnitudeFunctionChart(r: MagnitudeResult, title = `Magnitude function — ${r.cloud.kind}, n = ${r.cloud.distinct}`): string {
@@ -9,7 +9,7 @@ export function magnitudeFunctionChart(r: MagnitudeResult, title = `Magnitude fu
   return lineChart({ title, xLabel: `scale t (t_conv = ${tc.toPrecision(4)})`, yLabel: '|tX|' }, [
     { name: '|tX|', points: pts },
     { name: `n = ${r.cloud.distinct}`, points: [[0, r.cloud.distinct], [r.scales[r.scales.length - 1]!, r.cloud.distinct]] },
-    { name: `${r.convergenceScale.share}·n at t_conv`, points: [[tc, r.convergenceScale.target]], scatter: true },
+    { name: `${r.convergenceScale.share}·n at t_conv`, points: [[tc, r.convergenceScale.target]], style: 'dots' },
   ]);
 }
 
@@ -20,6 +20,6 @@ export function magnitudeDimensionChart(r: MagnitudeResult, title = `Magnitude d
   const md = r.magnitudeDimension;
   return lineChart({ title, xLabel: 'log10 t (log-midpoints of the grid)', yLabel: 'd log|tX| / d log t' }, [
     { name: 'profile', points: pts },
-    { name: `maximum ${md.value.toFixed(3)}`, points: Number.isFinite(md.value) ? [[Math.log10(md.scale), md.value]] : [], scatter: true },
+    { name: `maximum ${md.value.toFixed(3)}`, points: Number.isFinite(md.value) ? [[Math.log10(md.scale), md.value]] : [], style: 'dots' },
   ]);
 }

@@ -6,6 +6,9 @@
 import { zlibSync } from 'fflate';
 import { crc32 } from '../util/crc32.js';
 
+/** Pixels between the frames of imageGridPng (and around them). */
+export const PNG_GRID_GAP = 2;
+
 const PNG_SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
 
 /** One PNG chunk: length, type, data, CRC-32 of type + data. */
@@ -56,7 +59,7 @@ export function imageGridPng(rows: Float64Array[][], sampleShape: number[], rang
   const H = sampleShape[sampleShape.length - 2]!;
   const W = sampleShape[sampleShape.length - 1]!;
   const channels: 1 | 3 = ch === 3 ? 3 : 1;
-  const gap = 2;
+  const gap = PNG_GRID_GAP;
   const cols = Math.max(...rows.map((r) => r.length));
   const tw = W * scale + gap;
   const th = H * scale + gap;

@@ -26,7 +26,7 @@ import {
   uniformNoiseDataset,
 } from '../../src/data/shifts.js';
 import { GeolensError } from '../../src/errors.js';
-import { minMax, pathChart } from '../../src/report/svg.js';
+import { minMax, pathChart } from '../../src/report/charts/index.js';
 
 const MNIST = '/work/shared/data/mnist';
 const root = mkdtempSync(join(tmpdir(), 'geolens-probe-dim-'));
@@ -86,7 +86,7 @@ test('probe dim writes a valid dim.json (finite, rank ≤ C − 1 = 1) and a box
   assert.ok(r.accuracy > 0.8, `accuracy ${r.accuracy}`);
   const svg = readFileSync(join(out, 'dim-spectrum.svg'), 'utf8');
   assert.match(svg, /^<svg/);
-  assert.match(svg, /<rect[^>]*fill-opacity/); // at least one box
+  assert.match(svg, /<g [^>]*fill-opacity="0.35"[^>]*aria-label="bar"><rect /); // at least one box (Observable Plot's bar mark)
 
   // --json prints the same result
   const j = sink();
@@ -183,7 +183,9 @@ test("an 'across' walk keeps the predicted probability nearly constant while 'al
   assert.ok(w.field.summary.across!.maxMaxProbabilityChange < 0.1);
   const svg = readFileSync(join(out, 'dim-foliation.svg'), 'utf8');
   assert.match(svg, /^<svg/);
-  assert.ok((svg.match(/<polyline/g) ?? []).length >= 100);
+  // Observable Plot's line mark: one <path> per streamline, in the groups of the two families
+  const streamlines = ((svg.match(/aria-label="line">[\s\S]*?<\/g>/g) ?? []).join('').match(/<path /g) ?? []).length;
+  assert.ok(streamlines >= 100, `${streamlines} streamlines`);
   assert.ok(!existsSync(join(out, 'dim-walks.png')));
 });
 

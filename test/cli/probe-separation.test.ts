@@ -83,7 +83,8 @@ test('probe separation writes separation.json (schema, finite numbers, layers in
   const svg = readFileSync(join(run, 'results', 'separation.svg'), 'utf8');
   assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.match(svg, /log10 D_l/);
-  assert.equal((svg.match(/<circle /g) ?? []).length, 5 + 2); // five layers, two ends of the fitted line
+  assert.equal((svg.match(/<circle /g) ?? []).length, 5); // five layers
+  assert.match(svg, /stroke-dasharray="6,4"/); // the fitted line, dashed
   assert.match(svg, /<\/svg>\s*$/);
 });
 
@@ -140,7 +141,7 @@ test('--over-training fits the law at every checkpoint; the last one matches the
   assert.match(text, /epoch +ρ +Pearson r/);
   const svg = readFileSync(join(dir, 'separation-over-training.svg'), 'utf8');
   assert.match(svg, /Pearson r/);
-  assert.match(svg, /<polyline/);
+  assert.match(svg, /aria-label="line"><path d="M/);
   // --checkpoints picks some epochs (sorted, deduplicated), with the same numbers as the full sweep
   const some = join(root, 'ot-some');
   assert.equal(await separationCommand([run, '--over-training', '--checkpoints', '4,0,2,2', '--out', some, '--layers', 'relu', '--quiet'], collect().out), 0);

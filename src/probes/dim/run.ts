@@ -370,6 +370,7 @@ async function runWalks(
       stepsPerSide: perSide,
       summary: summarise(field.flatMap((f) => f.recs), fieldModes),
       lines: field.map((f) => ({ mode: f.mode, points: f.line })),
+      data: { points: xs.map((x, i) => [Number(x.toPrecision(6)), Number(ys[i]!.toPrecision(6))]), labels: Array.from(points.y) },
     };
   }
   if (!isImage) return { walks };

@@ -74,7 +74,14 @@ export const dimWalksResultSchema = z.object({
   walks: z.array(walkRecord),
   summary: summaries,
   field: z
-    .object({ grid: z.number().int(), stepSize: z.number(), stepsPerSide: z.number().int(), summary: summaries, lines: z.array(z.object({ mode, points: z.array(z.array(jsonNumber)) })) })
+    .object({
+      grid: z.number().int(),
+      stepSize: z.number(),
+      stepsPerSide: z.number().int(),
+      summary: summaries,
+      lines: z.array(z.object({ mode, points: z.array(z.array(jsonNumber)) })),
+      data: z.object({ points: z.array(z.array(jsonNumber)), labels: z.array(z.number().int()) }).optional(),
+    })
     .optional(),
   images: z.object({ file: z.string(), frameEvery: z.number().int(), scale: z.number(), valueRange: z.tuple([z.number(), z.number()]) }).optional(),
 }) satisfies z.ZodType<DimWalksResult>;

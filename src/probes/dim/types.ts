@@ -218,7 +218,15 @@ export interface DimWalksResult {
   walks: WalkRecord[];
   summary: Partial<Record<FoliationWalkMode, WalkSummary>>;
   /** 2-D inputs: the leaf field of dim-foliation.svg (streamlines through a grid of start points). */
-  field?: { grid: number; stepSize: number; stepsPerSide: number; summary: Partial<Record<FoliationWalkMode, WalkSummary>>; lines: { mode: FoliationWalkMode; points: number[][] }[] };
+  field?: {
+    grid: number;
+    stepSize: number;
+    stepsPerSide: number;
+    summary: Partial<Record<FoliationWalkMode, WalkSummary>>;
+    lines: { mode: FoliationWalkMode; points: number[][] }[];
+    /** The measured data points the field is drawn over ([x₁, x₂], 6 significant digits) and their labels. */
+    data?: { points: number[][]; labels: number[] };
+  };
   /** Image inputs: the PNG strip of the walks (rows: walks in order; columns: every `frameEvery` steps). */
   images?: { file: string; frameEvery: number; scale: number; valueRange: [number, number] };
 }

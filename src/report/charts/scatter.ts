@@ -1,0 +1,62 @@
+/**
+ * Scatter plots of labelled points (an embedding such as MDS, a 2-D dataset), each point optionally named; equal
+ * scales on both axes by default (distances on screen are distances in the data).
+ */
+import { Plot, minMax, renderPlot, type ChartFrame, type LegendItem } from './plot.js';
+import { seriesColor } from './theme.js';
+
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  /** Group (colour) index. */
+  group?: number;
+  /** Text drawn next to the point. */
+  name?: string;
+}
+
+export interface ScatterChartOptions extends ChartFrame {
+  xLabel: string;
+  yLabel: string;
+  /** Names of the groups (legend), index = group. */
+  groupNames?: string[];
+  /** Equal scales on x and y (default true). */
+  equalAspect?: boolean;
+}
+
+/** [lo, hi] of the finite values widened by 8% of the span on each side ([−1, 1] around a single value). */
+export function paddedExtent(values: ArrayLike<number>): [number, number] {
+  const [lo, hi] = minMax(values);
+  if (!(hi >= lo)) return [-1, 1];
+  const m = hi > lo ? 0.08 * (hi - lo) : Math.max(1, Math.abs(lo)) * 0.5;
+  return [lo - m, hi + m];
+}
+
+/** Points coloured by group, with their names beside them. */
+export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): string {
+  const [x0, x1] = paddedExtent(points.map((p) => p.x));
+  const [y0, y1] = paddedExtent(points.map((p) => p.y));
+  const width = o.width ?? 560;
+  const plotW = width - 92; // minus the left and right margins
+  const plotH = o.equalAspect === false ? (o.height ?? 360) - 68 : Math.round(Math.min(700, Math.max(180, (plotW * (y1 - y0)) / (x1 - x0))));
+  const groups = [...new Set(points.map((p) => p.group ?? 0))].sort((a, b) => a - b);
+  const legend: LegendItem[] = o.groupNames ? groups.map((g) => ({ label: o.groupNames![g] ?? `group ${g}`, color: seriesColor(g), symbol: 'dot' as const })) : [];
+  const marks: Plot.Markish[] = [Plot.frame({ strokeOpacity: 0.3 })];
+  for (const g of groups) {
+    const pts = points.filter((p) => (p.group ?? 0) === g);
+    marks.push(Plot.dot(pts, { x: 'x', y: 'y', r: 4.5, fill: seriesColor(g), stroke: 'white', strokeWidth: 0.8 }));
+    marks.push(Plot.text(pts.filter((p) => p.name), { x: 'x', y: 'y', text: 'name', dx: 8, textAnchor: 'start', fill: 'currentColor' }));
+  }
+  return renderPlot(
+    {
+      width,
+      height: plotH + 24 + 44,
+      marginLeft: 72,
+      marginRight: 20,
+      marginBottom: 44,
+      x: { domain: [x0, x1], label: o.xLabel, labelAnchor: 'center', labelArrow: 'none' },
+      y: { domain: [y0, y1], label: o.yLabel, labelAnchor: 'center', labelArrow: 'none' },
+      marks,
+    },
+    { ...o, legend },
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * geolens analyze / report / compare / start as a user runs them: exit codes, printed lines, the files written, and the
+ * report re-rendered byte for byte from the saved results — in this process and in a fresh one.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeCommand } from '../../src/cli/analyze.js';
+import { compareCommand } from '../../src/cli/compare.js';
+import { main } from '../../src/cli/main.js';
+import { reportCommand } from '../../src/cli/report.js';
+import { startCommand } from '../../src/cli/start.js';
+import { trainCommand } from '../../src/cli/train.js';
+
+const root = mkdtempSync(join(tmpdir(), 'geolens-cli-analyze-'));
+const runA = join(root, 'moons-a');
+const runB = join(root, 'moons-b');
+const sink = (): { lines: string[]; out: (l: string) => void } => {
+  const lines: string[] = [];
+  return { lines, out: (l) => lines.push(l) };
+};
+
+async function cli(argv: string[]): Promise<{ code: number; err: string; out: string }> {
+  const errs: string[] = [];
+  const outs: string[] = [];
+  const [e, l] = [console.error, console.log];
+  console.error = (m: unknown) => void errs.push(String(m));
+  console.log = (m: unknown) => void outs.push(String(m));
+  try {
+    return { code: await main(argv), err: errs.join('\n'), out: outs.join('\n') };
+  } finally {
+    [console.error, console.log] = [e, l];
+  }
+}
+
+before(async () => {
+  for (const [dir, widths] of [[runA, '16x2'], [runB, '8x4']] as const) {
+    assert.equal(await trainCommand(['--dataset', 'moons#n=500', '--widths', widths, '--epochs', '5', '--optimizer', 'adam', '--lr', '0.02', '--quiet', '--out', dir], () => {}), 0);
+  }
+});
+
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('analyze a run: a line per probe with its headline, results/<probe>.json, report.html; report re-renders it byte for byte', async () => {
+  const { lines, out } = sink();
+  assert.equal(await analyzeCommand([runA, '--threads', '1'], out), 0);
+  const text = lines.join('\n');
+  assert.match(text, /^analyzed .*moons-a: MLP 2 → 16 → 16 → 2, Linear–ReLU blocks; moons#n=500 \(400 training \/ 100 held-out\)/);
+  assert.match(text, /\n  separation  ok +[\d.]+s  Each layer/);
+  assert.match(text, /\n  dim +ok +[\d.]+s  D\(x\) has rank/);
+  assert.equal(lines[lines.length - 1], `report: ${join(runA, 'report.html')}`);
+  const results = readdirSync(join(runA, 'results')).sort();
+  assert.deepEqual(results, ['analysis.json', 'dim-distances.json', 'dim-walks.json', 'dim.json', 'separation-over-training.json', 'separation.json']);
+  const first = readFileSync(join(runA, 'report.html'));
+  const r = sink();
+  assert.equal(await reportCommand([runA], r.out), 0);
+  assert.deepEqual(r.lines.map((l) => l.split(':')[0]), ['  separation', '  dim', 'report']);
+  assert.ok(readFileSync(join(runA, 'report.html')).equals(first), 'geolens report changed the bytes');
+  // a fresh process renders the same bytes (no clock, no random ids, no state carried between renders)
+  const p = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'report', join(runA, 'results'), '--quiet'], { encoding: 'utf8' });
+  assert.equal(p.status, 0, p.stderr);
+  assert.equal(p.stdout.trim(), `report: ${join(runA, 'results', 'report.html')}`);
+  assert.ok(readFileSync(join(runA, 'results', 'report.html')).equals(first), 'a fresh process rendered other bytes');
+});
+
+test('--probes picks probes; --json prints the manifest; an .onnx file needs --dataset and gets <model>.analysis/', async () => {
+  const j = sink();
+  assert.equal(await analyzeCommand([runB, '--probes', 'dim', '--json', '--threads', '1'], j.out), 0);
+  const printed = JSON.parse(j.lines.join('\n')) as { analysis: { probes: { name: string; status: string }[] }; report: string; files: string[] };
+  assert.deepEqual(printed.analysis.probes.map((p) => p.name), ['dim']);
+  assert.ok(!existsSync(join(runB, 'results', 'separation.json')));
+  assert.equal(printed.report, join(runB, 'report.html'));
+
+  const bad = await cli(['analyze', runB, '--probes', 'dim,topologyy']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--probes: unknown probe 'topologyy'; choose from: all, separation, dim/);
+  const onnx = join(runB, 'model.onnx');
+  const none = await cli(['analyze', onnx]);
+  assert.equal(none.code, 1);
+  assert.match(none.err, /is an \.onnx file: pass --dataset/);
+  const q = sink();
+  assert.equal(await analyzeCommand([onnx, '--dataset', 'moons#n=300', '--quiet', '--threads', '1'], q.out), 0);
+  assert.deepEqual(q.lines, [`report: ${join(runB, 'model.analysis', 'report.html')}`]);
+  const m = JSON.parse(readFileSync(join(runB, 'model.analysis', 'results', 'analysis.json'), 'utf8')) as { model: { kind: string }; data: { parts: string }; accuracy: { train: number | null } };
+  assert.deepEqual([m.model.kind, m.data.parts, m.accuracy.train], ['onnx', 'one-dataset', null]);
+  const missing = await cli(['report', join(root, 'nothing-here')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /is not a folder/);
+});
+
+test('compare puts two runs side by side in one page', async () => {
+  assert.equal(await analyzeCommand([runB, '--quiet', '--threads', '1'], () => {}), 0);
+  const out = join(root, 'cmp', 'compare.html');
+  const { lines, out: o } = sink();
+  assert.equal(await compareCommand([runA, runB, '--out', out], o), 0);
+  assert.deepEqual(lines, [`comparison: ${out}`]);
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /geolens comparison — moons-a · moons-b/);
+  assert.match(html, /moons-a: ρ = /);
+  assert.match(html, /moons-b: ρ = /);
+  assert.equal((html.match(/<svg /g) ?? []).length >= 2, true);
+  const one = await cli(['compare', runA]);
+  assert.equal(one.code, 2);
+  assert.match(one.err, /at least two folders/);
+  const labels = await cli(['compare', runA, runB, '--labels', 'only-one', '--out', out]);
+  assert.equal(labels.code, 2);
+});
+
+test('start trains the default model, analyzes it and prints the one path to open', async () => {
+  const dir = join(root, 'start');
+  const { lines, out } = sink();
+  assert.equal(await startCommand(['--epochs', '2', '--out', dir, '--quiet', '--threads', '1'], out), 0);
+  assert.deepEqual(lines, [`report: ${join(dir, 'report.html')}`]);
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  assert.match(html, /MLP 32 → 64 → 64 → 64 → 5/);
+  assert.match(html, /<code>geolens start/);
+});
