@@ -4,12 +4,16 @@
  */
 import { registry } from '../../util/registry.js';
 import { dimSection } from './dim.js';
+import { magnitudeSection } from './magnitude.js';
 import { separationSection } from './separation.js';
+import { topologySection } from './topology.js';
 import type { ReportSection } from './types.js';
 
 const SECTION_LIST: ReportSection[] = [
   separationSection,
   dimSection,
+  magnitudeSection,
+  topologySection,
   // -- sections of probes that land later register below this line (magnitude, topology, regions)
 ];
 

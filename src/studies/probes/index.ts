@@ -5,11 +5,15 @@
 import { registry } from '../../util/registry.js';
 import type { AnalysisProbe } from '../types.js';
 import { dimProbe } from './dim.js';
+import { magnitudeProbe } from './magnitude.js';
 import { separationProbe } from './separation.js';
+import { topologyProbe } from './topology.js';
 
 const LIST: AnalysisProbe[] = [
   separationProbe,
   dimProbe,
+  magnitudeProbe,
+  topologyProbe,
   // -- probes that land later register below this line (magnitude, topology, regions)
 ];
 
