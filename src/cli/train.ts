@@ -15,6 +15,7 @@ import { parseSchedule } from '../train/schedule.js';
 import { Trainer, type TrainerState } from '../train/trainer.js';
 import { TrajectoryRecorder } from '../train/trajectory.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
+import { datasetSpecHelp } from './probe-common.js';
 import { createProgress } from './progress.js';
 
 
@@ -61,7 +62,7 @@ function modelConfig(values: Record<string, string | boolean | undefined>, ds: D
 export async function trainCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values } = parseFlags('train', argv, FLAGS);
   if (values.help) {
-    out(usage('train', SUMMARY, FLAGS));
+    out(usage('train', SUMMARY, FLAGS) + '\n\n' + datasetSpecHelp());
     return 0;
   }
   const progress = createProgress(process.stderr, { quiet: values.quiet === true });
@@ -91,7 +92,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       schemaVersion: RUN_SCHEMA_VERSION,
       geolensVersion: VERSION,
       createdAt: new Date().toISOString(),
-      dataset: { spec: String(values.dataset), name: ds.name, numClasses: ds.numClasses, sampleShape: ds.sampleShape, train: 0, test: 0, splitSeed: seed },
+      dataset: { spec: String(values.dataset), name: ds.name, numClasses: ds.numClasses, sampleShape: ds.sampleShape, train: 0, test: 0, splitSeed: seed, ...(ds.classNames ? { classNames: ds.classNames } : {}), ...(ds.notes?.length ? { notes: ds.notes } : {}) },
       model: modelConfig(values, ds),
       train: {
         optimizer,
@@ -141,6 +142,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   }
   const nParams = def.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
   progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${def.config.kind} with ${nParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`);
+  for (const note of ds.notes ?? []) progress.line(`  data: ${note}`);
 
   let stop = false;
   const onSigint = (): void => {
@@ -191,7 +193,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   if (result.stopped) {
     const ck = await run.checkpointEpochs();
     await run.setStatus({ state: 'interrupted', epochsDone: ck[ck.length - 1] ?? 0, step: trainer.stepCount });
-    out(`interrupted after epoch ${ck[ck.length - 1] ?? 0}; resume with: geolens train --resume --out ${outDir}`);
+    out(`interrupted after epoch ${ck[ck.length - 1] ?? 0}; resume with: npx geolens train --resume --out ${outDir}`);
     await engine.dispose();
     return 130;
   }

@@ -192,7 +192,9 @@ const INFER: Record<string, Infer> = {
     if (a?.shape && b?.shape) {
       const m = attrInt(n, 'transA', 0) ? a.shape[1]! : a.shape[0]!;
       const nn = attrInt(n, 'transB', 0) ? b.shape[0]! : b.shape[1]!;
-      out.shape = [m, nn];
+      // C broadcasts to [M, N] (a C with more rows than one pins M: a fixed-batch export's bias)
+      const c = ins[2]?.shape;
+      out.shape = c ? broadcastShapes([m, nn], c, `Gemm '${n.name}'`) : [m, nn];
     }
     return [out];
   },

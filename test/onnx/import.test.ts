@@ -152,12 +152,16 @@ test('a node reading a tensor nothing produces is rejected', () => {
   expectError(() => importClassifier(dup), 'BAD_MODEL', /produced by node/);
 });
 
-test('opsets outside 13…MAX are rejected naming the opset and the re-export call', () => {
-  for (const v of [9, 12, MAX_IMPORT_OPSET + 1]) {
+test('opsets outside 9…MAX are rejected naming the opset and the re-export call; 9–12 are upgraded to 13', () => {
+  for (const v of [7, 8, MAX_IMPORT_OPSET + 1]) {
     const model = exporterMlp({ opset: v });
     expectError(() => importClassifier(model), 'BAD_MODEL', new RegExp(`opset ${v} is not supported`), /opset_version=17/);
   }
-  for (const v of [13, 17, MAX_IMPORT_OPSET]) assert.equal(importClassifier(exporterMlp({ opset: v })).opset, v);
+  for (const v of [9, 12, 13, 17, MAX_IMPORT_OPSET]) {
+    const m = importClassifier(exporterMlp({ opset: v }));
+    assert.equal(m.opset, v);
+    assert.equal(m.graph.opset, Math.max(v, 13));
+  }
   const none = exporterMlp();
   none.opsetImports = [{ domain: 'ai.onnx.ml', version: 3 }];
   expectError(() => importClassifier(none), 'BAD_MODEL', /no ai\.onnx opset/);
@@ -242,7 +246,7 @@ test('unsupported ops are listed with op, node and hint; import still succeeds',
   assert.equal(m.numClasses, 3);
 });
 
-test('BatchNormalization in training mode is flagged; in inference form it is kept', () => {
+test('BatchNormalization in training mode runs in inference mode with its running statistics, with a warning', () => {
   const rng = new Rng(2);
   const mk = (training: boolean): ModelProto => {
     const b = new GraphBuilder('bn');
@@ -257,10 +261,14 @@ test('BatchNormalization in training mode is flagged; in inference form it is ke
   const inf = importClassifier(mk(false));
   assert.equal(inf.ops.BatchNormalization, 1);
   assert.ok(inf.unsupported.every((u) => u.op !== 'BatchNormalization'));
+  assert.deepEqual(inf.warnings, []);
   const tr = importClassifier(mk(true));
-  const u = tr.unsupported.find((x) => x.op === 'BatchNormalization');
-  assert.ok(u, JSON.stringify(tr.unsupported));
-  assert.match(u.hint, /model\.eval\(\)/);
+  assert.deepEqual(tr.unsupported, []);
+  assert.equal(tr.warnings.length, 1);
+  assert.match(tr.warnings[0]!, /exported in training mode.*running statistics.*model\.eval\(\)/);
+  const bn = tr.graph.nodes.find((n) => n.opType === 'BatchNormalization')!;
+  assert.deepEqual(bn.outputs.length, 1);
+  assert.ok(!bn.attributes.some((a) => a.name === 'training_mode'));
 });
 
 test('dead branches and extra outputs are dropped; logits must be [batch, classes]', () => {
