@@ -142,7 +142,7 @@ function upgradeNode(n: NodeProto, from: number, to: number, ctx: UpgradeContext
       return n.attributes.length !== before;
     }
     case 'Upsample': {
-      if (!crosses(10)) return false;
+      if (to < 10) return false; // deprecated from 10 on: becomes Resize whenever the graph is raised past it
       const mode = stringAttr(n, 'mode', 'nearest');
       const scalesAttr = attr(n, 'scales');
       let scales = n.inputs[1];
