@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor.js';
 import { attr, attrInt, attrInts } from './attributes.js';
 import { GraphBuilder } from './builder.js';
 import { DATA_TYPE_NAMES, DataType, type Attribute, type DataTypeCode, type Dim, type ModelProto, type NodeProto, type ValueInfo } from './proto.js';
+import { foldConstantNodes } from './fold.js';
 import { inferShapes, knownOps, type ShapeEnv } from './shapes.js';
 import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE } from './ops.js';
 import { int64ArrayFrom, tensorFromProto, type TypedTensor } from './tensors.js';
@@ -997,6 +998,11 @@ export function importClassifier(model: ModelProto, opts: ImportOptions = {}): I
   }
   removePassThrough(w, unsupported);
   inferenceBatchNorm(w, unsupported);
+  const cf = foldConstantNodes(w.nodes, w.inits);
+  if (cf.folded) {
+    w.nodes = cf.nodes;
+    changes.push(`folded ${cf.folded} node${cf.folded > 1 ? 's' : ''} computing constants (shapes, pads, axes) into initializers`);
+  }
   unwrapSoftmax(w);
   removeDead(w);
   const produced = new Set(w.nodes.flatMap((n) => n.outputs));

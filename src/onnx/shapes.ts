@@ -278,6 +278,14 @@ const INFER: Record<string, Infer> = {
         const known = mulDims(x.shape.filter((d) => typeof d === 'number'));
         const sym = x.shape.filter((d) => typeof d !== 'number');
         shape[neg] = sym.length === 1 && known === rest ? sym[0]! : null;
+      } else if (x.shape) {
+        // the same symbolic dims on both sides ([N, 6, 4, 4] -> [0, 3, -1]) cancel: -1 is the ratio of the static parts
+        const symX = x.shape.filter((d) => typeof d !== 'number').sort();
+        const symT = shape.filter((d, i) => i !== neg && typeof d !== 'number').sort();
+        const kx = mulDims(x.shape.filter((d) => typeof d === 'number'));
+        const kt = mulDims(shape.filter((d, i) => i !== neg && typeof d === 'number'));
+        const cancel = symX.length === symT.length && symX.every((d, i) => d !== null && d === symT[i]);
+        shape[neg] = cancel && kx !== null && kt !== null && kt !== 0 && kx % kt === 0 ? kx / kt : null;
       } else shape[neg] = null;
     }
     return [{ elemType: x.elemType, shape }];
@@ -398,7 +406,8 @@ const INFER: Record<string, Infer> = {
     const x = first(ins);
     const reps = env.consts.get(n.inputs[1]!);
     if (!x.shape || !reps) return [{ elemType: x.elemType }];
-    return [{ elemType: x.elemType, shape: x.shape.map((d, i) => (typeof d === 'number' ? d * reps[i]! : reps[i] === 1 ? d : null)) }];
+    // a symbolic dim tiled k times is a new symbol 'N*k' (so a later Reshape [0, …, -1] still cancels it)
+    return [{ elemType: x.elemType, shape: x.shape.map((d, i) => (typeof d === 'number' ? d * reps[i]! : reps[i] === 1 ? d : typeof d === 'string' ? `${d}*${reps[i]}` : null)) }];
   },
   Conv: (n, ins) => {
     const [x, w] = ins;
@@ -475,7 +484,7 @@ const INFER: Record<string, Infer> = {
     const k = axes.length;
     return [{ elemType: x.elemType, shape: x.shape.map((d, i) => {
       const j = axes.indexOf(i);
-      return j < 0 ? d : typeof d === 'number' ? d + pads[j]! + pads[j + k]! : null;
+      return j < 0 || (pads[j] === 0 && pads[j + k] === 0) ? d : typeof d === 'number' ? d + pads[j]! + pads[j + k]! : null;
     }) }];
   },
   Einsum: (n, ins) => {
