@@ -681,7 +681,6 @@ function batchSizedConstant(w: Work, n: NodeProto, k: number, rx: number, r: num
       if (q >= 0 && v[q]! > 1) return { input: i, axis: q, size: v[q]! };
       continue;
     }
-    if (t.dataType !== DataType.FLOAT) continue;
     const q = p - (r - t.dims.length);
     if (n.opType === 'MatMul' && q >= t.dims.length - 2) continue; // the matrix axes do not broadcast
     if (q >= 0 && t.dims[q]! > 1) return { input: i, axis: q, size: t.dims[q]! };
@@ -691,7 +690,7 @@ function batchSizedConstant(w: Work, n: NodeProto, k: number, rx: number, r: num
 
 /** Whether every slice of `t` along `axis` equals the first one. */
 function constantAlong(t: TypedTensor, axis: number): boolean {
-  const d = t.data as Float32Array;
+  const d = t.data as ArrayLike<number | bigint>;
   const outer = t.dims.slice(0, axis).reduce((a, b) => a * b, 1);
   const len = t.dims[axis]!;
   const inner = t.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -704,13 +703,13 @@ function constantAlong(t: TypedTensor, axis: number): boolean {
 }
 
 function firstSlice(t: TypedTensor, axis: number): TypedTensor {
-  const d = t.data as Float32Array;
+  const d = t.data;
   const outer = t.dims.slice(0, axis).reduce((a, b) => a * b, 1);
   const len = t.dims[axis]!;
   const inner = t.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out = new Float32Array(outer * inner);
-  for (let o = 0; o < outer; o++) out.set(d.subarray(o * len * inner, o * len * inner + inner), o * inner);
-  return { dataType: DataType.FLOAT, dims: t.dims.map((x, i) => (i === axis ? 1 : x)), data: out };
+  const out = new (d.constructor as new (n: number) => typeof d)(outer * inner);
+  for (let o = 0; o < outer; o++) (out as Float32Array).set((d as Float32Array).subarray(o * len * inner, o * len * inner + inner), o * inner);
+  return { dataType: t.dataType, dims: t.dims.map((x, i) => (i === axis ? 1 : x)), data: out };
 }
 
 /**
@@ -746,7 +745,7 @@ function foldBatchSizedConstants(w: Work, env: ShapeEnv, unsupported: Unsupporte
         const folded = freshName(w, `${cname}_batch1`);
         w.inits.set(folded, firstSlice(t, c.axis));
         n.inputs[c.input] = folded;
-        const zero = (t.data as Float32Array).every((v) => v === 0);
+        const zero = Array.from(t.data as ArrayLike<number | bigint>).every((v) => Number(v) === 0);
         w.changes.push(
           `the constant '${cname}' [${t.dims.join(', ')}] of ${n.opType} '${name}' carried the export batch size ${c.size} and is the same for every sample${zero ? ' (all zero)' : ''}; folded to [${t.dims.map((d, i) => (i === c.axis ? 1 : d)).join(', ')}], which broadcasts over any batch`,
         );

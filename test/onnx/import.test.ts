@@ -316,3 +316,26 @@ test('hostile: randomly mutated files never crash — import succeeds or throws 
     }
   }
 });
+
+test('fixed-batch exports: a batch-sized Where condition and an Expand to the batch are folded; the model runs at any batch', async () => {
+  const rng = new Rng(9);
+  const b = new GraphBuilder('fixed');
+  const x = b.input('input', [4, 6]);
+  b.init('w', { data: randn(rng, 48), shape: [6, 8] });
+  b.init('cond', { dataType: DataType.BOOL, dims: [4, 8], data: new Uint8Array(32).fill(1) });
+  b.init('fc.weight', { data: randn(rng, 24), shape: [3, 8] });
+  const h = b.matmul(x, 'w');
+  const gated = b.op('Where', ['cond', h, b.constFloat(0)]);
+  const bias = b.op('Expand', [b.constFloat([0.5], [1, 1]), b.constInt64([4, 8])]);
+  b.node('Gemm', [b.add(gated, bias), 'fc.weight'], { transB: 1 }, ['logits']);
+  b.output('logits', [4, 3]);
+  const m = importClassifier(b.toModel(), { source: 'fixed.onnx', gradientOps: RULES });
+  assert.deepEqual(m.unsupported, []);
+  assert.ok(m.changes.some((c) => /the constant 'cond' \[4, 8\] of Where .* folded to \[1, 8\]/.test(c)), m.changes.join(' | '));
+  assert.ok(m.layers.every((l) => l.shape[0] === 'N'));
+  const data = Float32Array.from(randn(rng, 7 * 6));
+  const out = (await (await defaultEngine().load(m.graph)).run({ input: { data, shape: [7, 6] } }))['logits']!;
+  assert.deepEqual(out.shape, [7, 3]);
+  const ref = (await (await defaultEngine().load(b)).run({ input: { data: data.slice(0, 24), shape: [4, 6] } }))['logits']!;
+  close((out.data as Float32Array).slice(0, 12), ref.data as Float32Array, 1e-5);
+});
