@@ -15,10 +15,11 @@ export { decodeModel, encodeModel, DataType, type ModelProto, type GraphProto, t
 export { GraphBuilder, DEFAULT_OPSET } from './onnx/builder.js';
 export { OP, type OpType } from './onnx/ops.js';
 export { inferShapes, broadcastShapes, type ShapeEnv, type TensorInfo } from './onnx/shapes.js';
-export { importClassifier, selectLayers, parseLayerSpec, exportWeights, type ImportedModel, type ImportOptions, type GradientOps, type Layer, type LayerSpec } from './onnx/import.js';
+export { importClassifier, selectLayers, parseLayerSpec, exportWeights, weightExport, modulePath, type ImportedModel, type ImportOptions, type GradientOps, type Layer, type LayerSpec, type UnsupportedOp, type UnsupportedKind, type WeightExport } from './onnx/import.js';
+export { upgradeBuilder, upgradeNodes, IMPORT_BASE_OPSET } from './onnx/upgrade.js';
 
 // Reverse-mode autodiff and input-Jacobians
-export { addGradients, type GradOptions } from './autodiff/grad.js';
+export { addGradients, GRADIENT_OPSET, type GradOptions } from './autodiff/grad.js';
 export { RULES as GRADIENT_RULES, NON_DIFFERENTIABLE_OPS } from './autodiff/rules/index.js';
 export { buildInputJacobian, JACOBIAN_OUTPUTS, type InputJacobianOptions, type JacobianOutput } from './autodiff/jacobian.js';
 
@@ -45,6 +46,9 @@ export { modelInput, layerFeatures } from './measure/features.js';
 export { inputJacobian, inputJacobianOutputs, type InputJacobianResult, type InputJacobianRunOptions } from './measure/jacobians.js';
 export { chooseLayers, importDefinition, type ProbeTarget, type RunTarget } from './measure/target.js';
 export { stageProgress, type ProbeProgress } from './measure/progress.js';
+export { modelSupport, probeBlockers, requireSupport, PROBE_NEEDS, CAPABILITY_TEXT, type Capability, type ModelSupport } from './measure/support.js';
+export { fitDataToModel } from './measure/data-fit.js';
+export { locateNonFinite } from './measure/nonfinite.js';
 
 // Probes: the math, one library call per probe, result schemas (validated on read)
 export { parseResult, resultKind, type ResultKind } from './probes/result.js';

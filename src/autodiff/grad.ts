@@ -6,10 +6,17 @@ import { GeolensError } from '../errors.js';
 import type { GraphBuilder } from '../onnx/builder.js';
 import type { Dim, NodeProto } from '../onnx/proto.js';
 import { inferShapes, type ShapeEnv } from '../onnx/shapes.js';
+import { upgradeBuilder } from '../onnx/upgrade.js';
 import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE, RULES } from './rules/index.js';
 import { constLike, fillOfShape, shapeOf, zerosLike } from './rules/emit.js';
 import type { GradContext } from './rules/types.js';
 
+
+/**
+ * The lowest opset of a gradient graph: the rules emit opset-17 forms (ScatterElements with reduction needs 16).
+ * A forward graph at a lower opset is raised to it first (its nodes mean the same there; see onnx/upgrade.ts).
+ */
+export const GRADIENT_OPSET = 17;
 
 export interface GradOptions {
   /** Tensor holding d(objective)/d(loss); default: ones (the loss should then be a scalar). */
@@ -58,10 +65,13 @@ export function makeGradContext(b: GraphBuilder, env: ShapeEnv, node?: NodeProto
 /**
  * Append to `b` the gradient of `loss` with respect to each tensor in `wrt` (graph inputs, initializers or
  * intermediate tensors). Returns a map from each `wrt` name to its gradient tensor name. A `wrt` tensor that does
- * not influence the loss gets an explicit zero gradient.
+ * not influence the loss gets an explicit zero gradient. A graph below {@link GRADIENT_OPSET} is raised to it first
+ * (`b.opset` changes; the forward nodes keep their meaning).
  */
 export function addGradients(b: GraphBuilder, loss: string, wrt: string[], opts: GradOptions = {}): Map<string, string> {
-  const env = opts.env ?? inferShapes(b);
+  const from = b.opset;
+  upgradeBuilder(b, GRADIENT_OPSET);
+  const env = opts.env && from >= 13 ? opts.env : inferShapes(b);
   const nodes = [...b.nodes];
   // tensors that depend on some wrt (forward reachability)
   const dependsOnWrt = new Set(wrt);

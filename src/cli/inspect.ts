@@ -1,8 +1,12 @@
-/** `geolens inspect model.onnx`: what geolens sees in an ONNX classifier before any probe runs. */
+/** `geolens inspect <model.onnx | run-dir>`: what geolens sees in a classifier before any probe runs, and what each probe can do on it. */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { GeolensError } from '../errors.js';
-import { exportWeights, selectLayers, parseLayerSpec, type ImportedModel, type Layer } from '../onnx/import.js';
+import { weightExport, selectLayers, parseLayerSpec, type ImportedModel, type Layer, type UnsupportedKind } from '../onnx/import.js';
 import { writeSafetensorsFile } from '../models/node.js';
 import { RULES as GRADIENT_RULES } from '../autodiff/rules/index.js';
+import { openTarget } from '../measure/node.js';
+import { CAPABILITY_TEXT, PROBE_NEEDS, probeBlockers, type Capability } from '../measure/support.js';
 import { importModelFile } from '../onnx/node.js';
 import type { Dim } from '../onnx/proto.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
@@ -16,7 +20,8 @@ const FLAGS: FlagSpec = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
-const SUMMARY = 'Show an ONNX classifier as geolens imports it: input and logits with shapes, op counts, the probe-able layers\n(name, op, shape) and the ops geolens cannot handle, with what to do about them.\n\nusage: geolens inspect <model.onnx> [--json] [--layers auto|relu|name,…]';
+const SUMMARY =
+  'Show an ONNX classifier (or the model of a run directory) as geolens imports it: input and logits with shapes, op\ncounts, the probe-able layers (name, op, shape), the ops geolens cannot handle with what to do about them, and what\neach probe can do on this model (the same checks the probes run first).\n\nusage: geolens inspect <model.onnx | run-dir> [--json] [--layers auto|relu|name,…]';
 
 /** The report `inspect` prints (also its --json form). */
 export interface InspectReport {
@@ -30,7 +35,11 @@ export interface InspectReport {
   params: { count: number; tensors: number };
   ops: Record<string, number>;
   layers: (Layer & { selected: boolean })[];
-  unsupported: { op: string; node: string; hint: string }[];
+  unsupported: { op: string; node: string; hint: string; kind: UnsupportedKind }[];
+  /** Per probe: what it needs, and the ops that keep it from running (empty: it runs). */
+  probes: { probe: string; needs: Capability[]; ok: boolean; blockers: { op: string; node: string }[] }[];
+  /** What import changed in what the model computes (e.g. training-mode nodes run in inference mode). */
+  warnings: string[];
   changes: string[];
 }
 
@@ -53,6 +62,11 @@ export function inspectReport(file: string, m: ImportedModel, spec = 'auto'): In
     ops: m.ops,
     layers: m.layers.map((l) => ({ ...l, selected: selected.has(l.tensor) })),
     unsupported: m.unsupported,
+    probes: Object.entries(PROBE_NEEDS).map(([probe, needs]) => {
+      const blockers = probeBlockers(m, needs).map((u) => ({ op: u.op, node: u.node }));
+      return { probe, needs, ok: blockers.length === 0, blockers };
+    }),
+    warnings: m.warnings,
     changes: m.changes,
   };
 }
@@ -84,6 +98,17 @@ export function formatInspect(r: InspectReport): string[] {
     out.push(`unsupported ops (${r.unsupported.length}):`);
     for (const u of r.unsupported) out.push(`  ${u.op} (node '${u.node}'): ${u.hint}`);
   }
+  out.push('');
+  out.push('probes:');
+  for (const p of r.probes) {
+    const needs = p.needs.map((c) => CAPABILITY_TEXT[c]).join(' + ');
+    out.push(p.ok ? `  ${p.probe.padEnd(12)} yes  (${needs})` : `  ${p.probe.padEnd(12)} no   needs ${needs}; blocked by ${p.blockers.map((b) => `${b.op} '${b.node}'`).join(', ')}`);
+  }
+  if (r.warnings.length) {
+    out.push('');
+    out.push(`warnings (${r.warnings.length}):`);
+    for (const w of r.warnings) out.push(`  - ${w}`);
+  }
   if (r.changes.length) {
     out.push('');
     out.push('normalised on import:');
@@ -92,8 +117,17 @@ export function formatInspect(r: InspectReport): string[] {
   return out;
 }
 
+/** The model of an .onnx file or a run directory (its model.onnx, else its last checkpoint). */
+async function openModel(file: string, opts: { input?: string; logits?: string }): Promise<ImportedModel> {
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    if (opts.input !== undefined || opts.logits !== undefined) throw new UsageError('geolens inspect: --input and --logits choose in an .onnx file; a run directory has one input and one output.');
+    return (await openTarget(file)).model;
+  }
+  return importModelFile(file, { ...opts, gradientOps: GRADIENT_RULES });
+}
+
 /**
- * `geolens inspect <model.onnx> [--json] [--layers SPEC] [--input NAME] [--logits NAME]`.
+ * `geolens inspect <model.onnx | run-dir> [--json] [--layers SPEC] [--input NAME] [--logits NAME]`.
  * Returns the exit code: 0 when the model imports (unsupported ops are reported, not fatal), 2 on usage errors.
  * Import errors are thrown as GeolensError (the dispatcher prints them and exits 1).
  */
@@ -104,13 +138,13 @@ export async function inspectCommand(argv: string[], out: (line: string) => void
     return 0;
   }
   if (positionals.length !== 1) {
-    throw new UsageError(`geolens inspect: give one model file (got ${positionals.length === 0 ? 'none' : positionals.join(' ')}).\nusage: geolens inspect <model.onnx> [--json] [--layers auto|relu|name,…]`);
+    throw new UsageError(`geolens inspect: give one model file or run directory (got ${positionals.length === 0 ? 'none' : positionals.join(' ')}).\nusage: geolens inspect <model.onnx | run-dir> [--json] [--layers auto|relu|name,…]`);
   }
   const file = positionals[0]!;
   const opts: { input?: string; logits?: string } = {};
   if (typeof values.input === 'string') opts.input = values.input;
   if (typeof values.logits === 'string') opts.logits = values.logits;
-  const m = importModelFile(file, { ...opts, gradientOps: GRADIENT_RULES });
+  const m = await openModel(file, opts);
   let report: InspectReport;
   try {
     report = inspectReport(file, m, typeof values.layers === 'string' ? values.layers : 'auto');
@@ -121,9 +155,16 @@ export async function inspectCommand(argv: string[], out: (line: string) => void
   if (values.json) out(JSON.stringify(report, null, 2));
   else for (const l of formatInspect(report)) out(l);
   if (typeof values['export-weights'] === 'string') {
-    const weights = exportWeights(m);
-    await writeSafetensorsFile(values['export-weights'], weights, { source: file, format: 'geolens-exported-weights' });
-    if (!values.json) out(`weights: ${Object.keys(weights).length} tensors written to ${values['export-weights']}`);
+    const path = resolve(values['export-weights']);
+    const w = weightExport(m);
+    const meta = { source: file, format: 'geolens-exported-weights', recovered: JSON.stringify(w.recovered), unrecovered: JSON.stringify(w.unrecovered) };
+    await writeSafetensorsFile(path, w.weights, meta);
+    if (!values.json) {
+      out(`weights: ${Object.keys(w.weights).length} tensors written to ${path}`);
+      for (const r of w.recovered) out(`  ${r.file} → ${r.name}${r.transposed ? ' (transposed back to PyTorch\'s [out, in])' : ''}`);
+      if (w.unrecovered.length) out(`  not recovered (${w.unrecovered.length}, kept under their file names):`);
+      for (const u of w.unrecovered) out(`    ${u.file} [${u.shape.join(', ')}]: ${u.reason}`);
+    }
   }
   return 0;
 }

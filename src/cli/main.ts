@@ -42,22 +42,27 @@ export async function main(argv: string[]): Promise<number> {
   }
   const c = COMMANDS[cmd];
   if (!c) {
-    console.error(`geolens: unknown command '${cmd}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    console.error(`geolens: error [BAD_ARGUMENT]: unknown command '${cmd}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
     return 2;
   }
   try {
     return await (await c.run())(rest, (l) => console.log(l));
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(e.message);
-      return 2;
-    }
     if (e instanceof GeolensError) {
-      console.error(`geolens ${cmd}: error [${e.code}]: ${e.message}`);
-      return 1;
+      console.error(errorLine(cmd === 'probe' && rest[0] && !rest[0].startsWith('-') ? `probe ${rest[0]}` : cmd, e));
+      return e instanceof UsageError ? 2 : 1;
     }
     throw e;
   }
+}
+
+/**
+ * The one form of every error line: `geolens <command>: error [CODE]: <message>` (usage errors included; a message
+ * that already begins with `geolens <command>: ` keeps its command and loses the repetition).
+ */
+export function errorLine(command: string, e: GeolensError): string {
+  const m = /^geolens ([\w -]+?): ([\s\S]*)$/.exec(e.message);
+  return `geolens ${m ? m[1] : command}: error [${e.code}]: ${m ? m[2] : e.message}`;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Engine, EngineOptions } from '../engine/engine.js';
 import { createNodeEngine } from '../engine/node.js';
+import { DATASET_SPEC_OPTIONS } from '../data/node.js';
 import { resultsDir } from '../measure/node.js';
 import type { ProbeTarget } from '../measure/target.js';
 import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
@@ -37,10 +38,17 @@ export function dataFlags(
   return { dataset };
 }
 
+/** The options a dataset spec's `#key=value,…` fragment takes, for --help. */
+export function datasetSpecHelp(): string {
+  const keys = Object.entries(DATASET_SPEC_OPTIONS);
+  const w = Math.max(...keys.map(([k]) => k.length));
+  return ['dataset spec options (after #, separated by commas, e.g. cifar:data#layout=nhwc,perClass=100):', ...keys.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`)].join('\n');
+}
+
 /** --threads: onnxruntime intra-op threads. */
 export const THREADS_FLAG: FlagSpec[string] = { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' };
 /** --out: the results folder. */
-export const OUT_FLAG: FlagSpec[string] = { type: 'string', help: 'results folder [default: <run>/results, or <model>.results next to an .onnx file]' };
+export const OUT_FLAG: FlagSpec[string] = { type: 'string', help: 'results folder [default: <run>/results; for an .onnx file ./geolens-results/<model name>]' };
 /** --help / -h. */
 export const HELP_FLAG: FlagSpec[string] = { type: 'boolean', short: 'h', default: false, help: 'show this help' };
 
@@ -51,7 +59,7 @@ export const HELP_FLAG: FlagSpec[string] = { type: 'boolean', short: 'h', defaul
 export function probeArgs(command: string, argv: string[], flags: FlagSpec, summary: string, out: (line: string) => void): { values: FlagValues; path: string } | null {
   const { values, positionals } = parseFlags(command, argv, flags);
   if (values.help) {
-    out(usage(`${command} <run-dir | model.onnx>`, summary, flags));
+    out(usage(`${command} <run-dir | model.onnx>`, summary, flags) + '\n\n' + datasetSpecHelp());
     return null;
   }
   return { values, path: targetArg(command, positionals) };

@@ -36,7 +36,8 @@ const FLAGS: FlagSpec = {
 const SUMMARY = [
   'Law of data separation (He & Su, PNAS 2023): separation fuzziness D_l = Tr(SS_w SS_b⁺) of the data at the',
   'flattened input (l = 0) and at each selected layer (l = 1, 2, …), and the least-squares fit',
-  'ln D_l = a + l·ln ρ. The law holds when Pearson r ≤ −0.9 (D decays geometrically with depth).',
+  'ln D_l = a + l·ln ρ. The law holds when Pearson r ≤ −0.9 and the 95% interval of ρ lies below 1 (D decays',
+  'geometrically with depth), judged on fits over at least 4 layers.',
   'Writes separation.json and separation.svg (with --over-training also separation-over-training.json/.svg).',
 ].join('\n');
 
@@ -57,10 +58,14 @@ export function fitLines(law: SeparationLaw): string[] {
   if (!f) return ['  fit: not enough layers with D > 0 (see warnings)'];
   const ci = f.rhoCI95 ? ` (95% CI ${f.rhoCI95[0].toFixed(4)}–${f.rhoCI95[1].toFixed(4)})` : ' (no CI with 2 layers)';
   const holds = f.lawHolds
-    ? `the law holds (r ≤ −${f.lawThreshold}, D decays geometrically)`
-    : grows(f.pearsonR, f.lawThreshold)
-      ? `|r| ≥ ${f.lawThreshold}, but D grows with depth (ρ > 1), the opposite of the law's decay`
-      : `the law does not hold (|r| < ${f.lawThreshold})`;
+    ? `the law holds (r ≤ −${f.lawThreshold}, 95% interval of ρ below 1: D decays geometrically)`
+    : f.numLayersFitted < 4
+      ? `too few layers to judge (${f.numLayersFitted} layers: ${f.numLayersFitted - 2} degree${f.numLayersFitted === 3 ? '' : 's'} of freedom; at least 4 are needed)`
+      : grows(f.pearsonR, f.lawThreshold)
+        ? `|r| ≥ ${f.lawThreshold}, but D grows with depth (ρ > 1), the opposite of the law's decay`
+        : f.pearsonR !== null && f.pearsonR <= -f.lawThreshold
+          ? `not established: r ≤ −${f.lawThreshold}, but the 95% interval of ρ reaches 1`
+          : `the law does not hold (|r| < ${f.lawThreshold})`;
   return [
     `  fit ln D_l = ${f.intercept.toFixed(3)} ${f.slope >= 0 ? '+' : '−'} ${Math.abs(f.slope).toFixed(4)}·l over ${f.numLayersFitted} layers`,
     `  ρ = ${f.rho.toFixed(4)}${ci}; each layer ${f.rho < 1 ? `divides D by ${(1 / f.rho).toFixed(3)}` : `multiplies D by ${f.rho.toFixed(3)}`}`,

@@ -11,6 +11,7 @@ import { OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
 import { makeRunConfig, trainRun, type TrainRunResult } from '../train/run-training.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
 import { gracefulInterrupt } from './interrupt.js';
+import { datasetSpecHelp } from './probe-common.js';
 import { createProgress } from './progress.js';
 
 
@@ -57,7 +58,7 @@ function modelConfig(values: Record<string, string | boolean | undefined>, ds: D
 export async function trainCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values } = parseFlags('train', argv, FLAGS);
   if (values.help) {
-    out(usage('train', SUMMARY, FLAGS));
+    out(usage('train', SUMMARY, FLAGS) + '\n\n' + datasetSpecHelp());
     return 0;
   }
   const progress = createProgress(process.stderr, { quiet: values.quiet === true });
@@ -113,8 +114,10 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       resume,
       shouldStop: interrupt.stopped,
       onLine: (l) => progress.line(l),
-      onStart: ({ numParams }) =>
-        progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${config.model.kind} with ${numParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`),
+      onStart: ({ numParams }) => {
+        progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${config.model.kind} with ${numParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`);
+        for (const note of ds.notes ?? []) progress.line(`  data: ${note}`);
+      },
       onStep: (p) => progress.update(`epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(4)}`),
       onEpoch: (m) =>
         progress.line(
@@ -129,7 +132,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
     await engine.dispose();
   }
   if (result.outcome === 'interrupted') {
-    out(`interrupted after epoch ${result.checkpoints[result.checkpoints.length - 1] ?? 0}; resume with: geolens train --resume --out ${outDir}`);
+    out(`interrupted after epoch ${result.checkpoints[result.checkpoints.length - 1] ?? 0}; resume with: npx geolens train --resume --out ${outDir}`);
     return 130;
   }
   const { last, seconds: secs, steps } = result;

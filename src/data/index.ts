@@ -13,5 +13,6 @@ export { parseIdx, encodeIdx, idxToDataset, type IdxArray, type IdxType, type Id
 export { parseCifarBinary, encodeCifarBinary, CIFAR10_CLASSES, type CifarOptions } from './cifar.js';
 export { parseNpy, encodeNpy, npyToFloat32, npyToLabels, type NpyArray, type NpyData, type NpyDtype } from './npy.js';
 export { parseNpz, npzToDataset, arraysToDataset, NPZ_KEY_PAIRS, type ArraysToDatasetOptions } from './npz.js';
-export { parseCsv, encodeCsv, type CsvOptions } from './csv.js';
+export { parseCsv, encodeCsv, sniffDelimiter, LABEL_COLUMN_NAMES, type CsvOptions } from './csv.js';
+export { labelsToClasses, type LabelClasses, type LabelValue } from './labels.js';
 export * from './shifts.js';

@@ -13,7 +13,7 @@ import { parseNpy } from './npy.js';
 import { arraysToDataset, npzToDataset, parseNpz } from './npz.js';
 import { concatDatasets, subsetPerClass } from './split.js';
 import { syntheticByName, SYNTHETIC_NAMES, type SyntheticOptions } from './synthetic.js';
-import { normalize, resizeImages, type ResizeMethod } from './transform.js';
+import { normalize, resizeImages, toLayout, type ImageLayout, type ResizeMethod } from './transform.js';
 import { validateDataset, type Dataset } from './types.js';
 
 /** Options of {@link loadDataset}. Keys given in the spec's `#key=value,...` fragment override these. */
@@ -51,17 +51,40 @@ const FRAGMENT_KEYS: Record<string, string[]> = {
   npy: ['scaleBytes', 'maxBytes'],
   csv: ['label', 'header', 'delimiter', 'maxBytes'],
 };
-const DELIMITERS: Record<string, string> = { comma: ',', semicolon: ';', tab: '\t' };
+const DELIMITERS: Record<string, string> = { comma: ',', semicolon: ';', tab: '\t', pipe: '|' };
 
 /**
- * Transforms any spec may ask for in its fragment, applied after loading in this order: `resize=HxW` (images;
- * area-weighted by default, `resizeMethod=bilinear` for Pillow-style antialiased bilinear), `normalize=<mean>:<std>`
- * (x ← (x − mean)/std; per-channel values separated by '/', e.g. `normalize=0.49/0.48/0.45:0.25/0.24/0.26`),
- * `perClass=N` (a balanced subset of N samples per class, seeded by the load options' `seed`).
+ * Transforms any spec may ask for in its fragment, applied after loading in this order: `layout=nchw` (channels-last
+ * samples [H, W, C] transposed to channels first, so the transforms below see geolens' own layout), `resize=HxW`
+ * (images; area-weighted by default, `resizeMethod=bilinear` for Pillow-style antialiased bilinear),
+ * `normalize=<mean>:<std>` (x ← (x − mean)/std; per-channel values separated by '/', e.g.
+ * `normalize=0.49/0.48/0.45:0.25/0.24/0.26`), `layout=nhwc` (channels-first samples transposed to channels last,
+ * for a model exported from Keras/TensorFlow), `perClass=N` (a balanced subset of N samples per class, seeded by the
+ * load options' `seed`).
  */
-const TRANSFORM_KEYS = ['resize', 'resizeMethod', 'normalize', 'perClass'];
+const TRANSFORM_KEYS = ['layout', 'resize', 'resizeMethod', 'normalize', 'perClass'];
+
+/** Every key a dataset spec's `#key=value,…` fragment may hold, by kind (for --help and the README). */
+export const DATASET_SPEC_OPTIONS: Readonly<Record<string, string>> = {
+  split: 'idx/cifar folders: train or test (default train)',
+  label: 'csv: the label column, by header name or 0-based index (default: a column named label/class/target/y)',
+  header: 'csv: true or false (default: detected)',
+  delimiter: 'csv: comma, semicolon, tab, pipe or the character (default: sniffed)',
+  x: 'npz: the samples array (default x, X or images)',
+  y: 'npz: the labels array (default y, Y or labels)',
+  scaleBytes: 'npy/npz: divide byte samples by 255 (default true)',
+  variant: 'cifar: cifar10 or cifar100',
+  cifarLabel: 'cifar100: fine or coarse',
+  layout: 'images: nhwc transposes [C,H,W] samples to channels last, nchw transposes [H,W,C] samples to channels first',
+  resize: 'images: HxW (area resize; resizeMethod=bilinear for antialiased bilinear)',
+  normalize: '<mean>:<std>, per channel separated by / (x ← (x − mean)/std)',
+  perClass: 'keep N samples per class (seeded)',
+  maxBytes: 'largest file accepted, in bytes',
+  n: 'synthetic: number of samples (also seed, noise, classes, … per generator)',
+};
 
 interface SpecTransforms {
+  layout?: ImageLayout;
   resize?: [number, number];
   resizeMethod?: ResizeMethod;
   normalize?: { mean: number[]; std: number[] };
@@ -90,6 +113,9 @@ function parseTransform(spec: string, key: string, value: string, t: SpecTransfo
       bad('write normalize=<mean>:<std> with std > 0, e.g. normalize=0.5:0.5 (per channel: normalize=0.4/0.5/0.6:0.2/0.2/0.2)');
     }
     t.normalize = { mean, std };
+  } else if (key === 'layout') {
+    if (value !== 'nhwc' && value !== 'nchw') bad('use layout=nhwc (transpose channels-first samples to channels last) or layout=nchw (the reverse)');
+    t.layout = value as ImageLayout;
   } else if (key === 'perClass') {
     const v = Number(value);
     if (value === '' || !Number.isInteger(v) || v < 1) bad('perClass must be a positive integer, e.g. perClass=100');
@@ -97,11 +123,12 @@ function parseTransform(spec: string, key: string, value: string, t: SpecTransfo
   }
 }
 
-/** Apply the fragment's transforms in their fixed order: resize, normalize, perClass. */
+/** Apply the fragment's transforms in their fixed order: layout=nchw, resize, normalize, layout=nhwc, perClass. */
 function applyTransforms(spec: string, ds: Dataset, t: SpecTransforms, seed: number): Dataset {
   if (t.resizeMethod !== undefined && t.resize === undefined) {
     throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': resizeMethod needs resize=HxW`);
   }
+  if (t.layout === 'nchw') ds = toLayout(ds, 'nchw');
   if (t.resize) {
     if (ds.sampleShape.length !== 2 && ds.sampleShape.length !== 3) {
       throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': resize needs image samples ([H, W] or [C, H, W]); ${ds.name} has samples of shape [${ds.sampleShape.join(', ')}]`);
@@ -114,6 +141,7 @@ function applyTransforms(spec: string, ds: Dataset, t: SpecTransforms, seed: num
     const one = (v: number[]): number | number[] => (v.length === 1 ? v[0]! : v);
     ds = normalize(ds, one(t.normalize.mean), one(t.normalize.std));
   }
+  if (t.layout === 'nhwc') ds = toLayout(ds, 'nhwc');
   if (t.perClass !== undefined) ds = subsetPerClass(ds, t.perClass, seed);
   return ds;
 }

@@ -1,5 +1,6 @@
 import { GeolensError } from '../errors.js';
 import { copyBytes } from './gzip.js';
+import { labelsToClasses, type LabelClasses } from './labels.js';
 
 /** Element types read from `.npy` files (the `descr` without its byte-order character). */
 export type NpyDtype = 'f4' | 'f8' | 'i8' | 'i4' | 'i2' | 'i1' | 'u2' | 'u1' | 'b1';
@@ -14,11 +15,15 @@ export type NpyData =
   | Uint16Array
   | Uint8Array;
 
-/** A decoded NumPy array (C order). `b1` (bool) data is a Uint8Array of 0/1; `i8` is a BigInt64Array. */
+/**
+ * A decoded NumPy array (C order). `b1` (bool) data is a Uint8Array of 0/1; `i8` is a BigInt64Array. Fixed-width
+ * string arrays (`<U…` unicode, `|S…` bytes) come as dtype `str` with their values in `strings` (and `data` empty).
+ */
 export interface NpyArray {
-  dtype: NpyDtype;
+  dtype: NpyDtype | 'str';
   shape: number[];
   data: NpyData;
+  strings?: string[];
 }
 
 const ITEM_SIZE: Record<NpyDtype, number> = { f4: 4, f8: 8, i8: 8, i4: 4, i2: 2, i1: 1, u2: 2, u1: 1, b1: 1 };
@@ -80,10 +85,18 @@ export function parseNpy(bytes: Uint8Array, options: { name?: string } = {}): Np
   }
   const order = descr[0]!;
   const code = descr.slice(1) === '?' ? 'b1' : descr.slice(1);
+  if (code === 'O') {
+    throw new GeolensError(
+      'UNSUPPORTED_DTYPE',
+      `${name}: an array of Python objects (dtype=object) can only be read by running pickle, which geolens does not do; save the values as strings or numbers instead: np.save(path, a.astype(str)) for labels, a.astype('<f4') for samples`,
+    );
+  }
+  const strM = /^([US])(\d+)$/.exec(code);
+  if (strM && ['<', '>', '|', '='].includes(order)) return parseStrings(bytes, name, header, shapeM![1]!, strM[1] as 'U' | 'S', Number(strM[2]), order === '>');
   if (!['<', '>', '|', '='].includes(order) || !(code in ITEM_SIZE)) {
     throw new GeolensError(
       'UNSUPPORTED_DTYPE',
-      `${name}: dtype '${descr}' is not supported (supported: <f4 <f8 <i8 <i4 <i2 |i1 <u2 |u1 |b1); convert with a.astype('<f4')`,
+      `${name}: dtype '${descr}' is not supported (supported: <f4 <f8 <i8 <i4 <i2 |i1 <u2 |u1 |b1, and strings <U… |S… for labels); convert with a.astype('<f4')`,
     );
   }
   const dtype = code as NpyDtype;
@@ -143,6 +156,51 @@ export function parseNpy(bytes: Uint8Array, options: { name?: string } = {}): Np
   return { dtype, shape, data };
 }
 
+function parseShape(text: string, bad: (msg: string) => never): number[] {
+  const shape: number[] = [];
+  for (const part of text.split(',')) {
+    const s = part.trim();
+    if (s === '') continue;
+    if (!/^\d+L?$/.test(s)) bad(`malformed shape (${text}) in the .npy header`);
+    shape.push(Number.parseInt(s, 10));
+  }
+  return shape;
+}
+
+/** A fixed-width string array: `U` = UTF-32 code units (4 bytes per character), `S` = bytes; NUL-padded. */
+function parseStrings(bytes: Uint8Array, name: string, header: string, shapeText: string, kind: 'U' | 'S', width: number, bigEndian: boolean): NpyArray {
+  const bad = (msg: string): never => {
+    throw new GeolensError('BAD_FILE', `${name}: ${msg}`);
+  };
+  if (/['"]fortran_order['"]\s*:\s*True/.test(header)) bad('arrays in Fortran order are not supported; save with np.ascontiguousarray(a)');
+  const shape = parseShape(shapeText, bad);
+  const count = shape.reduce((p, s) => p * s, 1);
+  const size = kind === 'U' ? 4 * width : width;
+  const dataStart = bytes.length - count * size;
+  const headerEnd = (bytes[6] === 1 ? 10 + new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true) : 12 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true));
+  if (dataStart !== headerEnd) bad(`the header declares ${count} strings of ${size} bytes, but ${bytes.length - headerEnd} bytes of data follow it`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + dataStart, count * size);
+  const strings: string[] = new Array<string>(count);
+  const latin = new TextDecoder('utf-8');
+  for (let i = 0; i < count; i++) {
+    if (kind === 'U') {
+      let s = '';
+      for (let j = 0; j < width; j++) {
+        const cp = dv.getUint32(i * size + 4 * j, !bigEndian);
+        if (cp === 0) break;
+        if (cp > 0x10ffff) bad(`string ${i} holds the invalid code point ${cp}`);
+        s += String.fromCodePoint(cp);
+      }
+      strings[i] = s;
+    } else {
+      let end = 0;
+      while (end < width && bytes[dataStart + i * size + end] !== 0) end++;
+      strings[i] = latin.decode(bytes.subarray(dataStart + i * size, dataStart + i * size + end));
+    }
+  }
+  return { dtype: 'str', shape, data: new Uint8Array(0), strings };
+}
+
 const DTYPE_OF: [new (n: number) => NpyData, NpyDtype][] = [
   [Float32Array, 'f4'],
   [Float64Array, 'f8'],
@@ -158,7 +216,8 @@ const DTYPE_OF: [new (n: number) => NpyData, NpyDtype][] = [
  * Encode an array as a version 1.0 `.npy` file (little-endian, C order). The dtype follows the typed array
  * (Uint8Array → `|u1`, unless `dtype: 'b1'` is given).
  */
-export function encodeNpy(array: { data: NpyData; shape: number[]; dtype?: NpyDtype }): Uint8Array {
+export function encodeNpy(array: { data: NpyData; shape: number[]; dtype?: NpyDtype | 'str'; strings?: string[] }): Uint8Array {
+  if (array.dtype === 'str' || array.strings) return encodeStrings(array.strings ?? [], array.shape);
   const dtype = array.dtype ?? DTYPE_OF.find(([C]) => array.data instanceof C)?.[1];
   if (!dtype) throw new GeolensError('BAD_ARGUMENT', 'encodeNpy: unsupported typed array');
   let count = 1;
@@ -195,8 +254,28 @@ export function encodeNpy(array: { data: NpyData; shape: number[]; dtype?: NpyDt
   return out;
 }
 
+/** Strings as a `<U{width}` array (UTF-32 little-endian, NUL-padded), as np.save writes them. */
+function encodeStrings(strings: string[], shape: number[]): Uint8Array {
+  const cps = strings.map((s) => Array.from(s, (c) => c.codePointAt(0)!));
+  const width = Math.max(1, ...cps.map((c) => c.length));
+  const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '<U${width}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
+  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + strings.length * 4 * width);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  const dv = new DataView(out.buffer);
+  dv.setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  cps.forEach((c, i) => c.forEach((cp, j) => dv.setUint32(10 + header.length + (i * width + j) * 4, cp, true)));
+  return out;
+}
+
 /** The values of an array as float32 (`u1` bytes optionally divided by 255). int64 beyond ±2^53 loses precision. */
-export function npyToFloat32(array: NpyArray, options: { scaleBytes?: boolean } = {}): Float32Array {
+export function npyToFloat32(array: NpyArray, options: { scaleBytes?: boolean; name?: string } = {}): Float32Array {
+  if (array.dtype === 'str') {
+    throw new GeolensError('UNSUPPORTED_DTYPE', `${options.name ?? '<npy data>'}: the samples are strings (e.g. ${JSON.stringify(array.strings?.[0] ?? '')}); samples must be numbers: convert with a.astype('<f4') where the strings hold numbers.`);
+  }
   const d = array.data;
   const scale = options.scaleBytes && array.dtype === 'u1' ? 1 / 255 : 1;
   if (d instanceof Float32Array) return d;
@@ -207,12 +286,18 @@ export function npyToFloat32(array: NpyArray, options: { scaleBytes?: boolean } 
 }
 
 /**
- * Class labels from an array: shape `[n]` or `[n, 1]` of integers ≥ 0 (floats must be whole numbers), or a one-hot
- * `[n, C]` matrix. Anything else is a `BAD_FILE` error naming `name` and the offending element.
+ * Class labels from an array of shape `[n]` or `[n, 1]` (a column vector), mapped by {@link labelsToClasses}:
+ * integers 0..K−1 as they are; 1..K shifted; floats with integer values, negative integers, booleans and strings
+ * (`<U…`, `|S…`) mapped to classes with the mapping in `classNames` and `notes`. A one-hot `[n, C]` matrix gives
+ * its hot column. Anything else is a `BAD_FILE` error naming `name` and the offending element.
  */
-export function npyToLabels(array: NpyArray, name: string): { y: Int32Array; numClasses: number } {
+export function npyToLabels(array: NpyArray, name: string): LabelClasses {
   const { shape, data } = array;
   const at = (i: number): number => (data instanceof BigInt64Array ? Number(data[i]!) : data[i]!);
+  if (array.dtype === 'str') {
+    if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) throw new GeolensError('BAD_FILE', `${name}: string labels must have shape (n,) or (n, 1), got (${shape.join(', ')})`);
+    return labelsToClasses(array.strings!, name);
+  }
   if (shape.length === 2 && shape[1]! > 1) {
     const [n, c] = shape as [number, number];
     const y = new Int32Array(n);
@@ -228,21 +313,14 @@ export function npyToLabels(array: NpyArray, name: string): { y: Int32Array; num
       if (hot < 0) throw new GeolensError('BAD_FILE', `${name}: labels of shape (${n}, ${c}) must be one-hot, but row ${i} is all zero`);
       y[i] = hot;
     }
-    return { y, numClasses: c };
+    return { y, numClasses: c, notes: [`one-hot labels (${n}, ${c}) mapped to their hot column`] };
   }
   if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) {
     throw new GeolensError('BAD_FILE', `${name}: labels must have shape (n,), (n, 1) or one-hot (n, C), got (${shape.join(', ')})`);
   }
   const n = shape[0]!;
-  const y = new Int32Array(n);
-  let max = -1;
-  for (let i = 0; i < n; i++) {
-    const v = at(i);
-    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
-      throw new GeolensError('BAD_FILE', `${name}: label ${v} at index ${i} is not a class index (an integer ≥ 0)`);
-    }
-    y[i] = v;
-    if (v > max) max = v;
-  }
-  return { y, numClasses: max + 1 };
+  if (array.dtype === 'b1') return labelsToClasses(Array.from({ length: n }, (_, i) => at(i) !== 0), name);
+  const values: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) values[i] = at(i);
+  return labelsToClasses(values, name);
 }

@@ -85,14 +85,14 @@ export function arraysToDataset(x: NpyArray, y: NpyArray, options: ArraysToDatas
     throw new GeolensError('BAD_FILE', `${xName} holds ${n} samples (shape (${x.shape.join(', ')})) but ${yName} holds ${labels.y.length} labels`);
   }
   const sampleShape = x.shape.length === 1 ? [1] : x.shape.slice(1);
-  const data = npyToFloat32(x, { scaleBytes: options.scaleBytes ?? true });
+  const data = npyToFloat32(x, { scaleBytes: options.scaleBytes ?? true, name: xName });
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i]!)) {
       const p = data.length / Math.max(n, 1);
       throw new GeolensError('BAD_FILE', `${xName}: non-finite value ${data[i]} in sample ${Math.floor(i / p)}`);
     }
   }
-  return {
+  const ds: Dataset = {
     name: options.name ?? 'npz',
     x: { data, shape: [n, ...sampleShape] },
     y: labels.y,
@@ -100,6 +100,9 @@ export function arraysToDataset(x: NpyArray, y: NpyArray, options: ArraysToDatas
     sampleShape,
     source: xName === yName ? xName : `${xName} + ${yName}`,
   };
+  if (labels.classNames) ds.classNames = labels.classNames;
+  if (labels.notes.length) ds.notes = labels.notes.map((note) => `${yName}: ${note}`);
+  return ds;
 }
 
 /**

@@ -57,6 +57,7 @@ function derived(ds: Dataset, data: Float32Array, suffix: string): Dataset {
   };
   if (ds.classNames) out.classNames = [...ds.classNames];
   out.source = `${ds.source ?? ds.name} (${suffix})`;
+  if (ds.notes) out.notes = [...ds.notes];
   return out;
 }
 

@@ -23,6 +23,7 @@ export function selectSamples(ds: Dataset, idx: ArrayLike<number>, name = ds.nam
   };
   if (ds.classNames) out.classNames = [...ds.classNames];
   if (ds.source !== undefined) out.source = ds.source;
+  if (ds.notes) out.notes = [...ds.notes];
   return out;
 }
 

@@ -17,6 +17,7 @@ function withX(ds: Dataset, data: Float32Array, sampleShape = ds.sampleShape, su
   };
   if (ds.classNames) out.classNames = [...ds.classNames];
   if (ds.source !== undefined) out.source = suffix ? `${ds.source} ${suffix}` : ds.source;
+  if (ds.notes) out.notes = [...ds.notes];
   return out;
 }
 
@@ -206,4 +207,38 @@ export function resizeImages(ds: Dataset, height: number, width: number, options
   }
   const shape = ss.length === 3 ? [c, height, width] : [height, width];
   return withX(ds, out, shape, `(resized to ${height}x${width}, ${method}${method === 'bilinear' && antialias ? ', antialiased' : ''})`);
+}
+
+/** Image layouts: channels first ([C, H, W] per sample, geolens' own) or channels last ([H, W, C], Keras/TensorFlow). */
+export type ImageLayout = 'nchw' | 'nhwc';
+
+/**
+ * Transpose image samples to `layout`: 'nhwc' turns channels-first samples [C, H, W] (or [H, W], one channel) into
+ * channels-last [H, W, C]; 'nchw' turns channels-last samples [H, W, C] into channels-first [C, H, W]. The dataset
+ * gets a note saying what was done. Throws BAD_ARGUMENT for samples that are not images (rank 1).
+ */
+export function toLayout(ds: Dataset, layout: ImageLayout): Dataset {
+  const s = ds.sampleShape;
+  if (s.length !== 2 && s.length !== 3) {
+    throw new GeolensError('BAD_ARGUMENT', `${ds.name}: layout=${layout} transposes image samples ([C, H, W] or [H, W, C]); these have shape [${s.join(', ')}]. Reshape flat samples to images before saving them (e.g. x.reshape(n, 28, 28, 1)).`);
+  }
+  const n = ds.y.length;
+  const src = ds.x.data;
+  const out = new Float32Array(src.length);
+  let shape: number[];
+  if (layout === 'nhwc') {
+    const [c, h, w] = s.length === 2 ? [1, s[0]!, s[1]!] : (s as [number, number, number]);
+    shape = [h, w, c];
+    const p = c * h * w;
+    for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[i * p + (y * w + x) * c + k] = src[i * p + (k * h + y) * w + x]!;
+  } else {
+    if (s.length !== 3) throw new GeolensError('BAD_ARGUMENT', `${ds.name}: layout=nchw transposes channels-last samples [H, W, C]; these have shape [${s.join(', ')}], which are channels-first already.`);
+    const [h, w, c] = s as [number, number, number];
+    shape = [c, h, w];
+    const p = c * h * w;
+    for (let i = 0; i < n; i++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[i * p + (k * h + y) * w + x] = src[i * p + (y * w + x) * c + k]!;
+  }
+  const res = withX(ds, out, shape);
+  res.notes = [...(ds.notes ?? []), `layout=${layout}: samples transposed from [${s.join(', ')}] (${layout === 'nhwc' ? 'channels first' : 'channels last'}) to [${shape.join(', ')}] (${layout === 'nhwc' ? 'channels last' : 'channels first'})`];
+  return res;
 }

@@ -21,6 +21,11 @@ export interface Dataset {
   classNames?: string[];
   /** Where the data came from: a file path, or the generator and its options. */
   source?: string;
+  /**
+   * What loading did to the data beyond reading it, in words: labels mapped to classes (the mapping is `classNames`),
+   * a column dropped, samples transposed or reshaped. Printed by the commands and recorded in runs and results.
+   */
+  notes?: string[];
 }
 
 /** Number of samples in a dataset. */

@@ -3,7 +3,7 @@
  * data a probe measures, and write probe results (versioned JSON, plots next to it; `readResult` in src/probes/node.ts reads them back).
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { RULES as GRADIENT_RULES } from '../autodiff/rules/index.js';
 import { loadDataset } from '../data/node.js';
 import { subsetPerClass } from '../data/split.js';
@@ -12,7 +12,7 @@ import { GeolensError } from '../errors.js';
 import { writeFileAtomic } from '../models/node.js';
 import type { ImportedModel } from '../onnx/import.js';
 import { importModelFile } from '../onnx/node.js';
-import { numel } from '../tensor.js';
+import { fitDataToModel } from './data-fit.js';
 import { openRun } from '../train/node.js';
 import { splitForRun } from '../train/run-split.js';
 import { importDefinition, type ProbeTarget } from './target.js';
@@ -69,19 +69,22 @@ export async function probeData(target: ProbeTarget, o: ProbeDataOptions): Promi
     const what = o.dataset === undefined ? "use --split train or --split all (a run trained with --test-fraction 0 has no held-out part)" : 'give a --dataset with samples';
     throw new GeolensError('BAD_ARGUMENT', `${target.path}: ${why}; ${what}.`);
   }
-  const want = target.model.input.shape.slice(1);
-  if (numel(want as number[]) !== numel(ds.sampleShape)) {
-    throw new GeolensError('BAD_SHAPE', `${ds.name} has samples of shape [${ds.sampleShape.join(', ')}] but ${target.path} takes [${want.join(', ')}]; use a matching --dataset (resize options: #resize=HxW).`);
-  }
-  return ds;
+  return fitDataToModel(ds, target.model.input.shape.slice(1) as number[], { data: o.dataset ?? ds.name, model: target.path });
 }
 
-/** The results folder of a target: `out` when given, else `<run>/results` or `<model folder>/<model>.results`. */
+/**
+ * The results folder of a target, as an absolute path: `out` when given, else `<run>/results` for a run directory,
+ * and for an .onnx file `geolens-results/<model name>` in the current directory — never beside the model, whose
+ * folder may be shared or read-only.
+ */
 export function resultsDir(target: ProbeTarget, out?: string): string {
   if (out) return resolve(out);
-  if (target.kind === 'run') return join(target.path, 'results');
-  return join(dirname(resolve(target.path)), basename(target.path).replace(/\.onnx$/i, '') + '.results');
+  if (target.kind === 'run') return resolve(target.path, 'results');
+  return resolve(DEFAULT_RESULTS_FOLDER, basename(target.path).replace(/\.onnx$/i, '') || 'model');
 }
+
+/** Where probe results of an .onnx model go without --out: `geolens-results/<model name>/` in the current directory. */
+export const DEFAULT_RESULTS_FOLDER = 'geolens-results';
 
 /**
  * Write a result as `<dir>/<name>.json` and its artefacts (`<name>-<suffix>.svg` for SVG text, or a file name →

@@ -12,12 +12,14 @@ import type { Tensor } from '../tensor.js';
 import { attr, attrInt, attrInts } from './attributes.js';
 import { GraphBuilder } from './builder.js';
 import { DATA_TYPE_NAMES, DataType, type Attribute, type DataTypeCode, type Dim, type ModelProto, type NodeProto, type ValueInfo } from './proto.js';
+import { foldConstantNodes } from './fold.js';
 import { inferShapes, knownOps, type ShapeEnv } from './shapes.js';
 import { NON_DIFFERENTIABLE_OPS as NON_DIFFERENTIABLE } from './ops.js';
 import { int64ArrayFrom, tensorFromProto, type TypedTensor } from './tensors.js';
+import { describeCounts, IMPORT_BASE_OPSET, LEGACY_SOFTMAX_OPS, legacySoftmax, upgradeNodes, type UpgradeContext } from './upgrade.js';
 
-/** Lowest ai.onnx opset geolens imports. */
-export const MIN_IMPORT_OPSET = 13;
+/** Lowest ai.onnx opset geolens imports (opsets below 13 are upgraded to 13 on import). */
+export const MIN_IMPORT_OPSET = 9;
 /** Highest ai.onnx opset onnxruntime-node 1.30 loads (checked: 26 loads, 27 is refused). */
 export const MAX_IMPORT_OPSET = 26;
 /** The symbolic batch dimension of an imported model's input and logits. */
@@ -62,11 +64,19 @@ export interface Layer {
   shape: Dim[];
 }
 
+/**
+ * Why a node is unsupported: `domain` (a custom op), `shape` (an op geolens does not know), `gradient` (no gradient
+ * rule: input-Jacobians and weight gradients cannot pass it), `training` (a training-mode node geolens cannot turn
+ * into its inference form), `batch` (samples interact: statistics over the batch, so per-sample probes are undefined).
+ */
+export type UnsupportedKind = 'domain' | 'shape' | 'gradient' | 'training' | 'batch';
+
 export interface UnsupportedOp {
   op: string;
   node: string;
   /** What to do about it. */
   hint: string;
+  kind: UnsupportedKind;
 }
 
 export interface ImportedModel {
@@ -84,8 +94,14 @@ export interface ImportedModel {
   ops: Record<string, number>;
   /** Ops geolens cannot infer shapes for or differentiate, one entry per node. Empty for a fully supported model. */
   unsupported: UnsupportedOp[];
+  /**
+   * What import changed in what the model computes, one line each (e.g. a node exported in training mode, run in
+   * inference mode): probes print these and record them in their results. Empty for an ordinary export.
+   */
+  warnings: string[];
   /** Names of the float initializers (the weights), as the file names them; PyTorch exports use parameter names. */
   params: string[];
+  /** The ai.onnx opset of the file (the graph is at `graph.opset`, at least 13: older files are upgraded). */
   opset: number;
   /** The exporter that wrote the file, e.g. 'pytorch 1.13.0'. */
   producer: string;
@@ -123,28 +139,21 @@ const FLOAT_LIKE = new Set<number>([DataType.DOUBLE, DataType.FLOAT16, 16 /* BFL
 const OP_HINTS: Record<string, string> = {
   BatchNormalization: `fold BatchNorm into the preceding Conv: export in eval mode with constant folding, ${REEXPORT} (the default training=TrainingMode.EVAL fuses Conv+BatchNorm).`,
   Dropout: 'export in eval mode (model.eval()) so Dropout is the identity.',
-  Gelu: 're-export with opset_version=17, where GELU is decomposed into Erf/Mul/Add, or replace it with ReLU.',
-  LayerNormalization: 're-export with opset_version=16 so LayerNorm is decomposed into standard ops, or replace the layer.',
-  Resize: 'replace the upsampling layer (e.g. by a ConvTranspose2d) — geolens cannot differentiate Resize.',
-  Upsample: 're-export with opset_version=17 and replace the upsampling layer — Upsample is deprecated.',
-  Pad: 'use the padding argument of the following Conv2d/AvgPool2d instead of a separate pad layer.',
   If: 'remove data-dependent control flow from forward() (export traces one branch with torch.onnx.export).',
   Loop: 'unroll the loop in forward() so the exported graph has no Loop.',
   Scan: 'unroll the recurrence in forward() so the exported graph has no Scan.',
   LSTM: 'replace the recurrent layer — geolens handles feed-forward classifiers.',
   GRU: 'replace the recurrent layer — geolens handles feed-forward classifiers.',
   RNN: 'replace the recurrent layer — geolens handles feed-forward classifiers.',
-  HardSwish: 're-export with opset_version=13, where HardSwish is decomposed, or replace it with ReLU.',
-  Mish: 're-export with opset_version=17, where Mish is decomposed, or replace it with ReLU.',
-  InstanceNormalization: 'replace InstanceNorm2d with BatchNorm2d (folded at export) or remove it.',
-  GroupNormalization: 're-export with opset_version=17, where GroupNorm is decomposed, or replace it.',
   QuantizeLinear: 'export the float32 model, not a quantized one.',
+  LRN: 'replace nn.LocalResponseNorm by nn.BatchNorm2d (folded at export) or nn.GroupNorm.',
+  Attention: 'export with opset_version=17 so attention is decomposed into MatMul/Softmax, or replace the layer.',
   DequantizeLinear: 'export the float32 model, not a quantized one.',
 };
 
 function hintFor(n: NodeProto, why: 'shape' | 'grad' | 'domain' | 'training', gradientOps?: GradientOps): string {
   if (why === 'domain') return `custom op from domain '${n.domain}': re-export with standard ONNX ops only (operator_export_type=OperatorExportTypes.ONNX), or replace the layer.`;
-  if (why === 'training') return `the node runs in training mode: export with model.eval() and ${REEXPORT}.`;
+  if (why === 'training') return `the node runs in training mode and geolens cannot turn it into its inference form: export with model.eval() and ${REEXPORT}.`;
   const specific = OP_HINTS[n.opType];
   if (specific) return specific;
   if (why === 'shape') return `geolens does not know ${n.opType}: re-export with ${REEXPORT} (some ops are decomposed into supported ones there), or replace the layer with supported ones (Conv, Gemm/MatMul, Relu, pooling, BatchNorm, Add, Flatten/Reshape).`;
@@ -177,7 +186,20 @@ interface Work {
   input: ValueInfo;
   logits: string;
   changes: string[];
+  warnings: string[];
   fixedBatch: number | undefined;
+}
+
+/** A tensor name used by no node and no initializer of the work graph. */
+function freshName(w: Work, prefix: string): string {
+  const used = new Set<string>([...w.inits.keys(), w.input.name, ...w.nodes.flatMap((n) => [...n.inputs, ...n.outputs])]);
+  let name = prefix;
+  for (let k = 1; used.has(name); k++) name = `${prefix}_${k}`;
+  return name;
+}
+
+function upgradeContext(w: Work): UpgradeContext {
+  return { inits: w.inits, fresh: (p) => freshName(w, p), source: w.source };
 }
 
 // ------------------------------------------------------------------ checks
@@ -189,7 +211,7 @@ function checkOpset(m: ModelProto, source: string): number {
   if (v < MIN_IMPORT_OPSET || v > MAX_IMPORT_OPSET) {
     throw new GeolensError(
       'BAD_MODEL',
-      `${source}: opset ${v} is not supported (geolens imports ai.onnx opsets ${MIN_IMPORT_OPSET}–${MAX_IMPORT_OPSET}). Re-export with ${REEXPORT}.`,
+      `${source}: opset ${v} is not supported (geolens imports ai.onnx opsets ${MIN_IMPORT_OPSET}–${MAX_IMPORT_OPSET}, the range onnxruntime-node loads; older ones are upgraded to ${IMPORT_BASE_OPSET}). Re-export with ${REEXPORT}.`,
       { opset: v, min: MIN_IMPORT_OPSET, max: MAX_IMPORT_OPSET },
     );
   }
@@ -358,7 +380,7 @@ function foldConstants(w: Work, unsupported: UnsupportedOp[]): void {
       else if (a.name === 'value_ints' && a.type === 'ints') t = { dataType: DataType.INT64, dims: [a.value.length], data: int64ArrayFrom(a.value) };
     }
     if (!t) {
-      unsupported.push({ op: 'Constant', node: n.name || out, hint: 'a Constant holding strings or a sparse tensor: export dense float32/int64 constants only.' });
+      unsupported.push({ op: 'Constant', node: n.name || out, hint: 'a Constant holding strings or a sparse tensor: export dense float32/int64 constants only.', kind: 'shape' });
       kept.push(n);
       continue;
     }
@@ -423,7 +445,10 @@ function bypass(w: Work, n: NodeProto): boolean {
   return true;
 }
 
-/** Identity nodes and inference-mode Dropout are removed. */
+/**
+ * Identity nodes and inference-mode Dropout are removed. Dropout exported in training mode (training_mode = true)
+ * is removed too — in inference mode, what model.eval() runs, it is the identity — with a warning.
+ */
 function removePassThrough(w: Work, unsupported: UnsupportedOp[]): void {
   let ids = 0;
   let drops = 0;
@@ -435,14 +460,57 @@ function removePassThrough(w: Work, unsupported: UnsupportedOp[]): void {
       const mode = n.inputs[2];
       const training = mode === undefined || mode === '' ? false : initBools(w, mode)?.[0];
       const maskUsed = n.outputs[1] !== undefined && n.outputs[1] !== '' && usesOf(w, n.outputs[1]) > 0;
-      if (training === false && !maskUsed) {
-        if (bypass(w, n)) drops++;
-      } else unsupported.push({ op: 'Dropout', node: n.name || n.outputs[0]!, hint: hintFor(n, 'training') });
+      if (training !== undefined && !maskUsed) {
+        if (bypass(w, n)) {
+          drops++;
+          if (training) {
+            const ratio = initFloats(w, n.inputs[1])?.[0];
+            w.warnings.push(
+              `Dropout '${n.name || n.outputs[0]}' was exported in training mode (training_mode=True${ratio !== undefined ? `, ratio ${+ratio.toFixed(4)}` : ''}); geolens runs it in inference mode (the identity), as model.eval() would. Re-export with model.eval() to silence this warning.`,
+            );
+          }
+        }
+      } else unsupported.push({ op: 'Dropout', node: n.name || n.outputs[0]!, hint: maskUsed ? "the model reads Dropout's mask: export with model.eval() so Dropout is the identity." : hintFor(n, 'training'), kind: 'training' });
     }
   }
   if (ids) w.changes.push(`removed ${ids} Identity node${ids > 1 ? 's' : ''}`);
-  if (drops) w.changes.push(`removed ${drops} inference-mode Dropout node${drops > 1 ? 's' : ''}`);
+  if (drops) w.changes.push(`removed ${drops} Dropout node${drops > 1 ? 's' : ''} (the identity in inference mode)`);
 }
+
+/**
+ * BatchNormalization exported in training mode (training_mode = 1: it normalises with the statistics of the batch).
+ * With its running statistics in the file (mean and var are constants) it becomes the inference form, as
+ * model.eval() runs it, with a warning; without them (nn.BatchNorm*(track_running_stats=False): mean and var are
+ * computed from the batch, even in eval mode) samples interact, and it is listed as unsupported ('batch').
+ */
+function inferenceBatchNorm(w: Work, unsupported: UnsupportedOp[]): void {
+  for (const n of w.nodes) {
+    if (n.opType !== 'BatchNormalization' || !isStd(n)) continue;
+    const training = attrInt(n, 'training_mode', 0) === 1;
+    const extra = n.outputs.slice(1).filter((o) => o !== '');
+    if (!training && extra.length === 0) continue;
+    const name = n.name || n.outputs[0]!;
+    const statsConst = [3, 4].every((i) => w.inits.get(n.inputs[i] ?? '')?.dataType === DataType.FLOAT);
+    if (!statsConst) {
+      unsupported.push({ op: 'BatchNormalization', node: name, hint: NO_RUNNING_STATS, kind: 'batch' });
+      continue;
+    }
+    if (extra.some((o) => usesOf(w, o) > 0)) {
+      unsupported.push({ op: 'BatchNormalization', node: name, hint: 'the model reads the running statistics BatchNormalization updates in training mode: export with model.eval().', kind: 'training' });
+      continue;
+    }
+    n.attributes = n.attributes.filter((a) => a.name !== 'training_mode');
+    n.outputs = [n.outputs[0]!];
+    if (training) {
+      w.warnings.push(
+        `BatchNormalization '${name}' was exported in training mode (training_mode=1: statistics of the batch); geolens runs it in inference mode with the running statistics in the file, as model.eval() would. Re-export with model.eval() to silence this warning.`,
+      );
+    }
+  }
+}
+
+const NO_RUNNING_STATS =
+  'this BatchNorm has no running statistics (nn.BatchNorm*(track_running_stats=False)): it normalises with the statistics of the batch even in eval mode, so a sample\'s output depends on the other samples and per-sample probes are undefined. Keep the running statistics (track_running_stats=True, the default), train, and export with model.eval(); or replace the layer by a per-sample normalisation (nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm2d).';
 
 /**
  * Zero Pad nodes are removed; a zero-valued constant Pad of the spatial axes feeding one Conv or AveragePool is
@@ -593,6 +661,126 @@ function foldBatchReshapes(w: Work, env: ShapeEnv): void {
   if (reshapes) w.changes.push(`folded ${reshapes} batch-dependent Reshape target${reshapes > 1 ? 's' : ''} into constants`);
 }
 
+/** The axis of `shape` a tensor's batch sits on ('N'), or -1. */
+function batchAxis(shape: Dim[] | undefined): number {
+  return shape ? shape.indexOf(BATCH_DIM) : -1;
+}
+
+/**
+ * A constant input of node `n` that carries a batch size where a batch tensor (batch on axis `k`, rank `rx`) is
+ * broadcast with it into an output of rank `r`: its index among the inputs and its axis.
+ */
+function batchSizedConstant(w: Work, n: NodeProto, k: number, rx: number, r: number): { input: number; axis: number; size: number } | undefined {
+  const p = k + (r - rx);
+  for (let i = 0; i < n.inputs.length; i++) {
+    const t = w.inits.get(n.inputs[i] ?? '');
+    if (!t || (n.opType === 'Gemm' && i !== 2)) continue; // Gemm: only C broadcasts
+    if (n.opType === 'Expand' && i === 1) {
+      const v = Array.from(t.data as ArrayLike<number | bigint>, Number);
+      const q = p - (r - v.length);
+      if (q >= 0 && v[q]! > 1) return { input: i, axis: q, size: v[q]! };
+      continue;
+    }
+    const q = p - (r - t.dims.length);
+    if (n.opType === 'MatMul' && q >= t.dims.length - 2) continue; // the matrix axes do not broadcast
+    if (q >= 0 && t.dims[q]! > 1) return { input: i, axis: q, size: t.dims[q]! };
+  }
+  return undefined;
+}
+
+/** Whether every slice of `t` along `axis` equals the first one. */
+function constantAlong(t: TypedTensor, axis: number): boolean {
+  const d = t.data as ArrayLike<number | bigint>;
+  const outer = t.dims.slice(0, axis).reduce((a, b) => a * b, 1);
+  const len = t.dims[axis]!;
+  const inner = t.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 1; j < len; j++) {
+      for (let i = 0; i < inner; i++) if (d[(o * len + j) * inner + i] !== d[o * len * inner + i]) return false;
+    }
+  }
+  return true;
+}
+
+function firstSlice(t: TypedTensor, axis: number): TypedTensor {
+  const d = t.data;
+  const outer = t.dims.slice(0, axis).reduce((a, b) => a * b, 1);
+  const len = t.dims[axis]!;
+  const inner = t.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const out = new (d.constructor as new (n: number) => typeof d)(outer * inner);
+  for (let o = 0; o < outer; o++) (out as Float32Array).set((d as Float32Array).subarray(o * len * inner, o * len * inner + inner), o * inner);
+  return { dataType: t.dataType, dims: t.dims.map((x, i) => (i === axis ? 1 : x)), data: out };
+}
+
+/**
+ * Find the first node where a tensor that depends on the input loses the symbolic batch 'N' (shape inference gives
+ * a static shape while an input carried 'N'). Either a constant there carries a batch size (a fixed-batch export:
+ * `torch.zeros(4, 8)` as a bias, a Gemm C of [4, 8], an Expand to [4, …]) — folded when it is the same for every
+ * sample (returns true; run the analysis again), else a BAD_MODEL error naming it — or the node reduces over the
+ * batch (samples interact): listed as unsupported ('batch').
+ */
+function foldBatchSizedConstants(w: Work, env: ShapeEnv, unsupported: UnsupportedOp[]): boolean {
+  const dep = new Set<string>([w.input.name]);
+  for (const n of w.nodes) {
+    if (NON_DIFFERENTIABLE.has(n.opType) || !n.inputs.some((i) => dep.has(i))) continue;
+    for (const o of n.outputs) if (o !== '') dep.add(o);
+    const batchIn = n.inputs.find((i) => dep.has(i) && batchAxis(env.info.get(i)?.shape) >= 0);
+    const out = env.info.get(n.outputs[0]!);
+    if (batchIn === undefined || !out?.shape || out.elemType !== DataType.FLOAT || !out.shape.every((d) => typeof d === 'number')) continue;
+    const xs = env.info.get(batchIn)!.shape!;
+    const name = n.name || n.outputs[0]!;
+    const c = batchSizedConstant(w, n, batchAxis(xs), xs.length, out.shape.length);
+    if (c) {
+      const cname = n.inputs[c.input]!;
+      const t = w.inits.get(cname)!;
+      if (n.opType === 'Expand') {
+        const v = Array.from(t.data as ArrayLike<number | bigint>, Number).map((d, i) => (i === c.axis ? 1 : d));
+        const folded = freshName(w, `${cname}_batch1`);
+        w.inits.set(folded, { dataType: DataType.INT64, dims: [v.length], data: int64ArrayFrom(v) });
+        n.inputs[c.input] = folded;
+        w.changes.push(`Expand '${name}' expanded to the export batch size ${c.size} (shape '${cname}'); it now broadcasts over any batch`);
+        return true;
+      }
+      if (constantAlong(t, c.axis)) {
+        const folded = freshName(w, `${cname}_batch1`);
+        w.inits.set(folded, firstSlice(t, c.axis));
+        n.inputs[c.input] = folded;
+        const zero = Array.from(t.data as ArrayLike<number | bigint>).every((v) => Number(v) === 0);
+        w.changes.push(
+          `the constant '${cname}' [${t.dims.join(', ')}] of ${n.opType} '${name}' carried the export batch size ${c.size} and is the same for every sample${zero ? ' (all zero)' : ''}; folded to [${t.dims.map((d, i) => (i === c.axis ? 1 : d)).join(', ')}], which broadcasts over any batch`,
+        );
+        return true;
+      }
+      throw new GeolensError(
+        'BAD_MODEL',
+        `${w.source}: the constant '${cname}' [${t.dims.join(', ')}] of ${n.opType} '${name}' has the export batch size ${c.size} on axis ${c.axis} and differs between samples, so the model only runs on batches of exactly ${c.size}. ` +
+          `Re-export with a dynamic batch, ${REEXPORT}, and build that tensor per sample in forward() (shape [1, …], or from x.shape[0]).`,
+        { constant: cname, node: name, batch: c.size },
+      );
+    }
+    if (!unsupported.some((u) => u.node === name)) {
+      const feedsBn = w.nodes.find((m) => m.opType === 'BatchNormalization' && [3, 4].some((i) => reaches(w, n.outputs[0]!, m.inputs[i] ?? '')));
+      unsupported.push({
+        op: n.opType,
+        node: name,
+        kind: 'batch',
+        hint:
+          `it removes the batch axis ([${xs.join(', ')}] → [${out.shape.join(', ')}]): a statistic over the batch, so a sample's output depends on the other samples and per-sample probes are undefined` +
+          (feedsBn ? ` (it computes the batch statistics of BatchNormalization '${feedsBn.name || feedsBn.outputs[0]}': see there).` : `. Remove the batch statistic from forward(), or export with model.eval() if it is a training-mode layer.`),
+      });
+    }
+  }
+  return false;
+}
+
+/** Whether tensor `to` depends on tensor `from` (forward reachability over the work graph). */
+function reaches(w: Work, from: string, to: string): boolean {
+  if (from === to) return true;
+  const seen = new Set([from]);
+  for (const n of w.nodes) if (n.inputs.some((i) => seen.has(i))) for (const o of n.outputs) seen.add(o);
+  return seen.has(to);
+}
+
 /** Keep only the nodes the logits depend on, and the initializers they read. */
 function removeDead(w: Work): void {
   const needed = new Set([w.logits]);
@@ -690,10 +878,12 @@ function builderFrom(w: Work, m: ModelProto, opset: number, outShape: Dim[] | un
 function findUnsupported(w: Work, env: ShapeEnv, known: Set<string>, out: UnsupportedOp[], gradientOps: GradientOps | undefined): void {
   const listed = new Set(out.map((u) => u.node + '\u0000' + u.op));
   const push = (n: NodeProto, why: 'shape' | 'grad' | 'domain' | 'training'): void => {
-    const key = n.name + '\u0000' + n.opType;
+    const node = n.name || n.outputs[0] || '';
+    const key = node + '\u0000' + n.opType;
     if (listed.has(key)) return;
     listed.add(key);
-    out.push({ op: n.domain && !isStd(n) ? `${n.domain}.${n.opType}` : n.opType, node: n.name || n.outputs[0] || '', hint: hintFor(n, why, gradientOps) });
+    const kind: UnsupportedKind = why === 'grad' ? 'gradient' : why;
+    out.push({ op: n.domain && !isStd(n) ? `${n.domain}.${n.opType}` : n.opType, node, hint: hintFor(n, why, gradientOps), kind });
   };
   // tensors that depend on the input or a float weight (forward), and that the logits depend on (backward)
   const dep = new Set<string>([w.input.name]);
@@ -711,10 +901,6 @@ function findUnsupported(w: Work, env: ShapeEnv, known: Set<string>, out: Unsupp
     }
     if (!known.has(n.opType)) {
       push(n, 'shape');
-      continue;
-    }
-    if (n.opType === 'BatchNormalization' && (attrInt(n, 'training_mode', 0) === 1 || n.outputs.filter((o) => o !== '').length > 1)) {
-      push(n, 'training');
       continue;
     }
     if (!gradientOps || NON_DIFFERENTIABLE.has(n.opType) || gradientOps.has(n.opType)) continue;
@@ -764,8 +950,10 @@ function layersOf(w: Work, env: ShapeEnv): Layer[] {
  */
 export function importClassifier(model: ModelProto, opts: ImportOptions = {}): ImportedModel {
   const source = opts.source ?? 'model';
-  const opset = checkOpset(model, source);
+  const fileOpset = checkOpset(model, source);
+  let opset = fileOpset;
   const changes: string[] = [];
+  const warnings: string[] = [];
   const unsupported: UnsupportedOp[] = [];
   const inits = decodeInitializers(model, source);
   const input0 = pickInput(model, inits, opts, source);
@@ -777,6 +965,7 @@ export function importClassifier(model: ModelProto, opts: ImportOptions = {}): I
     input: { name: input0.name, elemType: DataType.FLOAT, shape: [...input0.shape!] },
     logits: logitsInfo.name,
     changes,
+    warnings,
     fixedBatch: undefined,
   };
   checkSingleAssignment(
@@ -800,7 +989,19 @@ export function importClassifier(model: ModelProto, opts: ImportOptions = {}): I
   w.nodes = sorted;
 
   foldConstants(w, unsupported);
+  const legacy = opset < IMPORT_BASE_OPSET;
+  if (legacy) {
+    const counts = upgradeNodes(w.nodes, opset, IMPORT_BASE_OPSET, upgradeContext(w));
+    changes.push(`upgraded from opset ${opset} to ${IMPORT_BASE_OPSET}${Object.keys(counts).length ? ` (${describeCounts(counts)})` : ''}`);
+    opset = IMPORT_BASE_OPSET;
+  }
   removePassThrough(w, unsupported);
+  inferenceBatchNorm(w, unsupported);
+  const cf = foldConstantNodes(w.nodes, w.inits);
+  if (cf.folded) {
+    w.nodes = cf.nodes;
+    changes.push(`folded ${cf.folded} node${cf.folded > 1 ? 's' : ''} computing constants (shapes, pads, axes) into initializers`);
+  }
   unwrapSoftmax(w);
   removeDead(w);
   const produced = new Set(w.nodes.flatMap((n) => n.outputs));
@@ -812,6 +1013,13 @@ export function importClassifier(model: ModelProto, opts: ImportOptions = {}): I
   // shape-dependent rewrites
   let b = builderFrom(w, model, opset, undefined);
   let env = inferShapesTolerant(b);
+  if (legacy && w.nodes.some((n) => isStd(n) && LEGACY_SOFTMAX_OPS.has(n.opType))) {
+    const r = legacySoftmax(w.nodes, (t) => env.info.get(t)?.shape?.length, (t) => env.info.get(t)?.shape, upgradeContext(w));
+    w.nodes = r.nodes;
+    if (r.rewritten) changes.push(`rewrote ${r.rewritten} Softmax-like node${r.rewritten > 1 ? 's' : ''} that normalised over several axes (opset < 13) as Flatten → Softmax → Reshape`);
+    b = builderFrom(w, model, opset, undefined);
+    env = inferShapesTolerant(b);
+  }
   foldPads(w, env);
   b = builderFrom(w, model, opset, undefined);
   env = inferShapesTolerant(b);
@@ -819,6 +1027,11 @@ export function importClassifier(model: ModelProto, opts: ImportOptions = {}): I
   removeDead(w);
   b = builderFrom(w, model, opset, undefined);
   env = inferShapesTolerant(b);
+  for (let guard = 0; guard < 64 && foldBatchSizedConstants(w, env, unsupported); guard++) {
+    removeDead(w);
+    b = builderFrom(w, model, opset, undefined);
+    env = inferShapesTolerant(b);
+  }
 
   // logits shape
   let numClasses: number | undefined;
@@ -847,8 +1060,9 @@ export function importClassifier(model: ModelProto, opts: ImportOptions = {}): I
     layers: layersOf(w, env),
     ops,
     unsupported,
+    warnings,
     params,
-    opset,
+    opset: fileOpset,
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
     changes,
     env,
@@ -907,17 +1121,105 @@ export function parseLayerSpec(text: string, imported: ImportedModel): LayerSpec
   return t.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** The weights of a model under PyTorch's names, with what was renamed and what could not be recovered. */
+export interface WeightExport {
+  /** By name: the file's name, or the PyTorch `state_dict` name recovered for a tensor the exporter renamed. */
+  weights: Record<string, Tensor<Float32Array>>;
+  /** Tensors the exporter renamed (`onnx::MatMul_13`), under the name recovered from their node (`fc.weight`). */
+  recovered: { file: string; name: string; transposed: boolean }[];
+  /** Renamed tensors kept under their file name, with why no PyTorch name could be recovered. */
+  unrecovered: { file: string; shape: number[]; reason: string }[];
+}
+
+/** A name torch.onnx.export gave a tensor it created (`onnx::MatMul_13`), not a `state_dict` name. */
+const EXPORTER_NAME = /^onnx::|^\d+$/;
+
 /**
- * The weights (float initializers) by the names the file gives them — for PyTorch exports the `state_dict` names
- * (`fc1.weight`), except parameters the exporter folded (Conv+BatchNorm fusion gives names like `onnx::Conv_44`).
- * Ready for a safetensors writer. Tensors are shared with the graph, not copied.
+ * The module path of a node from torch's scoped node name: `/fc/MatMul` → `fc`, `/layer1/layer1.0/conv1/Conv` →
+ * `layer1.0.conv1` (torch ≥ 1.13 writes each scope's full dotted name), `/0/Gemm` → `0`. Undefined when the node
+ * carries no scope.
+ */
+export function modulePath(nodeName: string): string | undefined {
+  if (!nodeName.startsWith('/')) return undefined;
+  const segs = nodeName.slice(1).split('/').slice(0, -1);
+  let path = '';
+  for (const seg of segs) {
+    if (seg === '') continue;
+    path = path && (seg === path || seg.startsWith(path + '.')) ? seg : path ? `${path}.${seg}` : seg;
+  }
+  return path || undefined;
+}
+
+function transpose2(t: TypedTensor): Tensor<Float32Array> {
+  const [r, c] = t.dims as [number, number];
+  const d = t.data as Float32Array;
+  const out = new Float32Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = d[i * c + j]!;
+  return { data: out, shape: [c, r] };
+}
+
+/**
+ * The weights (float initializers) under PyTorch's names: the file's names where they are `state_dict` names
+ * (`fc1.weight`); for tensors the exporter renamed, the name recovered from the node that reads them — a Linear
+ * exported as MatMul with a transposed `onnx::MatMul_13` [in, out] becomes `fc.weight` [out, in] again, a Gemm's
+ * B/C `<module>.weight`/`.bias` (transposed back when transB = 0), an Add's bias after a MatMul `<module>.bias`.
+ * Tensors that have no PyTorch counterpart (Conv weights with BatchNorm fused into them at export, constants) or no
+ * scope to recover a name from are kept under their file name and listed in `unrecovered` with the reason.
+ */
+export function weightExport(imported: ImportedModel): WeightExport {
+  const g = imported.graph;
+  const weights: Record<string, Tensor<Float32Array>> = {};
+  const recovered: WeightExport['recovered'] = [];
+  const unrecovered: WeightExport['unrecovered'] = [];
+  const taken = new Set(imported.params.filter((p) => !EXPORTER_NAME.test(p)));
+  const readers = (t: string): NodeProto[] => g.nodes.filter((n) => n.inputs.includes(t));
+  const producerOf = (t: string): NodeProto | undefined => g.nodes.find((n) => n.outputs.includes(t));
+  for (const name of imported.params) {
+    const t = g.initializers.get(name);
+    if (!t || !(t.data instanceof Float32Array)) continue;
+    const keep = (reason?: string): void => {
+      weights[name] = { data: t.data as Float32Array, shape: [...t.dims] };
+      if (reason) unrecovered.push({ file: name, shape: [...t.dims], reason });
+    };
+    if (!EXPORTER_NAME.test(name)) {
+      keep();
+      continue;
+    }
+    const rs = readers(name);
+    const n = rs[0];
+    const path = n && rs.length === 1 ? modulePath(n.name) : undefined;
+    let target: { name: string; transposed: boolean } | undefined;
+    let reason = 'renamed by the exporter, and the node that reads it carries no module scope to recover the name from';
+    if (rs.length > 1) reason = `read by ${rs.length} nodes; a PyTorch parameter is read by one layer`;
+    else if (n && path) {
+      const i = n.inputs.indexOf(name);
+      if (n.opType === 'MatMul' && i === 1 && t.dims.length === 2) target = { name: `${path}.weight`, transposed: true };
+      else if (n.opType === 'Gemm' && i === 1 && t.dims.length === 2) target = { name: `${path}.weight`, transposed: attrInt(n, 'transB', 0) === 0 };
+      else if (n.opType === 'Gemm' && i === 2) target = { name: `${path}.bias`, transposed: false };
+      else if (n.opType === 'Add' && t.dims.length === 1 && producerOf(n.inputs[1 - i]!)?.opType === 'MatMul') target = { name: `${path}.bias`, transposed: false };
+      else if (n.opType === 'Conv' || n.opType === 'ConvTranspose') {
+        reason = `the ${i === 1 ? 'weight' : 'bias'} of ${n.opType} '${n.name}' with a BatchNorm fused into it at export (torch's default, training=TrainingMode.EVAL): these values are ${path}.${i === 1 ? 'weight' : 'bias'} combined with the BatchNorm's statistics and have no PyTorch counterpart; export with training=torch.onnx.TrainingMode.PRESERVE to keep both`;
+      } else reason = `an exporter constant read by ${n.opType} '${n.name}', not a layer's parameter`;
+    }
+    if (target && taken.has(target.name)) {
+      reason = `recovered as '${target.name}', but the file already has a tensor of that name`;
+      target = undefined;
+    }
+    if (!target) {
+      keep(reason);
+      continue;
+    }
+    taken.add(target.name);
+    weights[target.name] = target.transposed ? transpose2(t) : { data: t.data, shape: [...t.dims] };
+    recovered.push({ file: name, name: target.name, transposed: target.transposed });
+  }
+  return { weights, recovered, unrecovered };
+}
+
+/**
+ * The weights under PyTorch's names (see {@link weightExport}, which also says what was renamed and what could not
+ * be recovered). Ready for a safetensors writer. Tensors are shared with the graph unless transposed.
  */
 export function exportWeights(imported: ImportedModel): Record<string, Tensor<Float32Array>> {
-  const out: Record<string, Tensor<Float32Array>> = {};
-  for (const name of imported.params) {
-    const t = imported.graph.initializers.get(name);
-    if (!t || !(t.data instanceof Float32Array)) continue;
-    out[name] = { data: t.data, shape: [...t.dims] };
-  }
-  return out;
+  return weightExport(imported).weights;
 }

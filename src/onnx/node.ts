@@ -86,11 +86,13 @@ interface ExternalFile {
 }
 
 /**
- * Replace every external-data reference by the bytes it points at. `location` must be a relative path that stays in
- * `folder` (no absolute paths, no `..` escapes, no symlink leading out); offset and length must lie inside the file and
- * the length must match the tensor's shape. Reads only the declared ranges.
+ * Replace every external-data reference by the bytes it points at. `location` is resolved in `folder` (the folder of
+ * the model's path as given, the ONNX rule) and must stay in it (no absolute paths, no `..` escapes); a symlink there
+ * may lead only into `folder` itself or into one of `alsoInside` (the real folder of a symlinked model file: the
+ * Hugging Face cache keeps model.onnx and model.onnx_data as symlinks into one blobs folder). Offset and length must
+ * lie inside the file and the length must match the tensor's shape. Reads only the declared ranges.
  */
-export function resolveExternalData(model: ModelProto, folder: string, opts: { maxBytes?: number; source?: string; alreadyRead?: number } = {}): ModelProto {
+export function resolveExternalData(model: ModelProto, folder: string, opts: { maxBytes?: number; source?: string; alreadyRead?: number; alsoInside?: string[] } = {}): ModelProto {
   const source = opts.source ?? 'model';
   const max = opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
   let total = opts.alreadyRead ?? 0;
@@ -127,8 +129,8 @@ export function resolveExternalData(model: ModelProto, folder: string, opts: { m
         } catch (e) {
           badFile(`${where}: external-data file '${loc}' cannot be resolved: ${(e as Error).message}`);
         }
-        if (!isInside(root, real)) {
-          badFile(`${where}: external-data file '${loc}' is a symlink that leads outside the model's folder; geolens reads external data only inside it.`, { tensor: t.name, location: loc });
+        if (!isInside(root, real) && !(opts.alsoInside ?? []).some((r) => isInside(r, real))) {
+          badFile(`${where}: external-data file '${loc}' is a symlink that leads outside the model's folder${opts.alsoInside?.length ? ' (and outside the folder the model file links to)' : ''}; geolens reads external data only inside it.`, { tensor: t.name, location: loc });
         }
         if (!st.isFile() && !st.isSymbolicLink()) badFile(`${where}: external-data location '${loc}' is not a regular file.`);
         const fd = openSync(real, 'r');
@@ -182,14 +184,50 @@ export function resolveExternalData(model: ModelProto, folder: string, opts: { m
 export function loadModelFile(path: string, opts: LoadModelOptions = {}): ModelProto {
   const max = opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
   const bytes = readBounded(path, max, 'model file');
-  const model = decodeModel(bytes, path);
-  let folder: string;
+  let model: ModelProto;
   try {
-    folder = dirname(realpathSync(path));
-  } catch {
-    folder = dirname(resolve(path));
+    model = decodeModel(bytes, path);
+  } catch (e) {
+    const link = symlinkPlaceholder(bytes, path);
+    if (link) {
+      throw new GeolensError(
+        'BAD_FILE',
+        `${path} is not an ONNX model but a ${bytes.length}-byte text naming '${link}': a symbolic link stored as a plain file (links are lost by copies and archives that do not keep them, e.g. git with core.symlinks=false). Restore the link (ln -sf '${link}' '${path}') or give geolens the file it names.`,
+        { path, link },
+      );
+    }
+    throw e;
   }
-  return resolveExternalData(model, folder, { maxBytes: max, source: path, alreadyRead: bytes.byteLength });
+  // external data lives next to the path as given (a symlinked model keeps its data next to the link)
+  const folder = dirname(resolve(path));
+  let linked: string[] = [];
+  try {
+    const realFolder = dirname(realpathSync(path));
+    if (realFolder !== realpathSync(folder)) linked = [realFolder];
+  } catch {
+    linked = [];
+  }
+  return resolveExternalData(model, folder, { maxBytes: max, source: path, alreadyRead: bytes.byteLength, alsoInside: linked });
+}
+
+/** The path a small text file names when it is a symbolic link stored as a plain file, else undefined. */
+function symlinkPlaceholder(bytes: Uint8Array, path: string): string | undefined {
+  if (bytes.length === 0 || bytes.length > 1024) return undefined;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).trim();
+  if (!/^[\w./@+~-]+$/.test(text) || !/[/\\]/.test(text)) return undefined;
+  try {
+    return statSyncSafe(resolve(dirname(path), text)) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function statSyncSafe(p: string): boolean {
+  try {
+    return lstatSync(p).isFile() || lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** `loadModelFile` then `importClassifier` (messages name the file). */

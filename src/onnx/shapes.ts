@@ -5,6 +5,7 @@
 import { GeolensError } from '../errors.js';
 import { attr, attrInt, attrInts } from './attributes.js';
 import { DataType, type DataTypeCode, type Dim, type NodeProto, type ValueInfo } from './proto.js';
+import { einsumShape, parseEinsum } from './einsum.js';
 import { tensorFromProto, type TypedTensor } from './tensors.js';
 
 export interface TensorInfo {
@@ -17,6 +18,8 @@ export interface ShapeEnv {
   info: Map<string, TensorInfo>;
   /** Values of small constant integer tensors (shapes, axes), flattened. */
   consts: Map<string, number[]>;
+  /** Values of small constant float tensors (Resize scales), flattened. */
+  floats?: Map<string, number[]>;
 }
 
 type Infer = (n: NodeProto, ins: (TensorInfo | undefined)[], env: ShapeEnv) => TensorInfo[];
@@ -159,6 +162,55 @@ const INFER: Record<string, Infer> = {
   HardSigmoid: same,
   Clip: same,
   Not: same,
+  Celu: same,
+  Gelu: same,
+  PRelu: same,
+  Softsign: same,
+  HardSwish: same,
+  Mish: same,
+  ThresholdedRelu: same,
+  Floor: same,
+  Ceil: same,
+  InstanceNormalization: same,
+  GroupNormalization: same,
+  LayerNormalization: (n, ins) => {
+    const x = first(ins);
+    if (!x.shape) return [x, { elemType: DataType.FLOAT }, { elemType: DataType.FLOAT }];
+    const r = x.shape.length;
+    const axis = normAxis(attrInt(n, 'axis', -1), r);
+    const stats: TensorInfo = { elemType: DataType.FLOAT, shape: x.shape.map((d, i) => (i < axis ? d : 1)) };
+    return [x, stats, stats];
+  },
+  Split: (n, ins, env) => {
+    const x = first(ins);
+    const k = n.outputs.length;
+    if (!x.shape) return n.outputs.map(() => ({ elemType: x.elemType }));
+    const ax = normAxis(attrInt(n, 'axis', 0), x.shape.length);
+    const d = x.shape[ax];
+    let sizes = attrInts(n, 'split') ?? (n.inputs[1] ? env.consts.get(n.inputs[1]) : undefined);
+    if (!sizes && typeof d === 'number') {
+      const num = attrInt(n, 'num_outputs', k);
+      const each = Math.ceil(d / num);
+      sizes = Array.from({ length: num }, (_, i) => Math.max(0, Math.min(each, d - i * each)));
+    }
+    return n.outputs.map((_, i) => (sizes ? { elemType: x.elemType, shape: x.shape!.map((v, j) => (j === ax ? sizes![i]! : v)) } : { elemType: x.elemType }));
+  },
+  Resize: (n, ins, env) => {
+    const x = first(ins);
+    if (!x.shape) return [{ elemType: x.elemType }];
+    const r = x.shape.length;
+    const axes = (attrInts(n, 'axes') ?? x.shape.map((_, i) => i)).map((a) => normAxis(a, r));
+    const sizes = n.inputs[3] ? env.consts.get(n.inputs[3]) : undefined;
+    const scales = n.inputs[2] ? env.floats?.get(n.inputs[2]) : undefined;
+    if (!sizes?.length && !scales?.length) return [{ elemType: x.elemType }];
+    const shape = [...x.shape];
+    axes.forEach((a, i) => {
+      const d = x.shape![a]!;
+      if (sizes?.length) shape[a] = sizes[i]!;
+      else shape[a] = scales![i] === 1 ? d : typeof d === 'number' ? Math.floor(d * Math.fround(scales![i]!)) : null;
+    });
+    return [{ elemType: x.elemType, shape }];
+  },
   Dropout: (n, ins) => (n.outputs.length > 1 ? [first(ins), { ...first(ins), elemType: DataType.BOOL }] : [first(ins)]),
   BatchNormalization: same,
   Add: elementwise,
@@ -192,7 +244,9 @@ const INFER: Record<string, Infer> = {
     if (a?.shape && b?.shape) {
       const m = attrInt(n, 'transA', 0) ? a.shape[1]! : a.shape[0]!;
       const nn = attrInt(n, 'transB', 0) ? b.shape[0]! : b.shape[1]!;
-      out.shape = [m, nn];
+      // C broadcasts to [M, N] (a C with more rows than one pins M: a fixed-batch export's bias)
+      const c = ins[2]?.shape;
+      out.shape = c ? broadcastShapes([m, nn], c, `Gemm '${n.name}'`) : [m, nn];
     }
     return [out];
   },
@@ -224,6 +278,14 @@ const INFER: Record<string, Infer> = {
         const known = mulDims(x.shape.filter((d) => typeof d === 'number'));
         const sym = x.shape.filter((d) => typeof d !== 'number');
         shape[neg] = sym.length === 1 && known === rest ? sym[0]! : null;
+      } else if (x.shape) {
+        // the same symbolic dims on both sides ([N, 6, 4, 4] -> [0, 3, -1]) cancel: -1 is the ratio of the static parts
+        const symX = x.shape.filter((d) => typeof d !== 'number').sort();
+        const symT = shape.filter((d, i) => i !== neg && typeof d !== 'number').sort();
+        const kx = mulDims(x.shape.filter((d) => typeof d === 'number'));
+        const kt = mulDims(shape.filter((d, i) => i !== neg && typeof d === 'number'));
+        const cancel = symX.length === symT.length && symX.every((d, i) => d !== null && d === symT[i]);
+        shape[neg] = cancel && kx !== null && kt !== null && kt !== 0 && kx % kt === 0 ? kx / kt : null;
       } else shape[neg] = null;
     }
     return [{ elemType: x.elemType, shape }];
@@ -344,7 +406,8 @@ const INFER: Record<string, Infer> = {
     const x = first(ins);
     const reps = env.consts.get(n.inputs[1]!);
     if (!x.shape || !reps) return [{ elemType: x.elemType }];
-    return [{ elemType: x.elemType, shape: x.shape.map((d, i) => (typeof d === 'number' ? d * reps[i]! : reps[i] === 1 ? d : null)) }];
+    // a symbolic dim tiled k times is a new symbol 'N*k' (so a later Reshape [0, …, -1] still cancels it)
+    return [{ elemType: x.elemType, shape: x.shape.map((d, i) => (typeof d === 'number' ? d * reps[i]! : reps[i] === 1 ? d : typeof d === 'string' ? `${d}*${reps[i]}` : null)) }];
   },
   Conv: (n, ins) => {
     const [x, w] = ins;
@@ -367,7 +430,11 @@ const INFER: Record<string, Infer> = {
       const dil = attrInts(n, 'dilations') ?? Array(k).fill(1);
       const pads = attrInts(n, 'pads') ?? Array(2 * k).fill(0);
       const opad = attrInts(n, 'output_padding') ?? Array(k).fill(0);
-      const spatial = os ?? x.shape.slice(2).map((d, i) => (typeof d === 'number' ? strides[i]! * (d - 1) + opad[i]! + (kernel[i]! - 1) * dil[i]! + 1 - pads[i]! - pads[i + k]! : null));
+      const ap = attr(n, 'auto_pad');
+      const same = ap && ap.type === 'string' && (ap.value === 'SAME_UPPER' || ap.value === 'SAME_LOWER');
+      const spatial =
+        os ??
+        x.shape.slice(2).map((d, i) => (typeof d !== 'number' ? null : same ? d * strides[i]! : strides[i]! * (d - 1) + opad[i]! + (kernel[i]! - 1) * dil[i]! + 1 - pads[i]! - pads[i + k]!));
       const cout = typeof w.shape[1] === 'number' ? w.shape[1] * group : null;
       out.shape = [x.shape[0]!, cout, ...spatial];
     }
@@ -412,10 +479,21 @@ const INFER: Record<string, Infer> = {
     const x = first(ins);
     const pads = attrInts(n, 'pads') ?? (n.inputs[1] ? env.consts.get(n.inputs[1]) : undefined);
     const r = x.shape?.length ?? 0;
-    if (!x.shape || !pads || pads.length !== 2 * r || n.inputs[3]) return [{ elemType: x.elemType }];
-    return [{ elemType: x.elemType, shape: x.shape.map((d, i) => (typeof d === 'number' ? d + pads[i]! + pads[i + r]! : null)) }];
+    const axes = n.inputs[3] ? env.consts.get(n.inputs[3])?.map((a) => normAxis(a, r)) : x.shape?.map((_, i) => i);
+    if (!x.shape || !pads || !axes || pads.length !== 2 * axes.length) return [{ elemType: x.elemType }];
+    const k = axes.length;
+    return [{ elemType: x.elemType, shape: x.shape.map((d, i) => {
+      const j = axes.indexOf(i);
+      return j < 0 || (pads[j] === 0 && pads[j + k] === 0) ? d : typeof d === 'number' ? d + pads[j]! + pads[j + k]! : null;
+    }) }];
   },
-  Einsum: () => [{ elemType: DataType.FLOAT }],
+  Einsum: (n, ins) => {
+    const x = first(ins);
+    const eq = attr(n, 'equation');
+    if (!eq || eq.type !== 'string' || ins.some((t) => !t?.shape)) return [{ elemType: x.elemType }];
+    const t = parseEinsum(eq.value, ins.map((t) => t!.shape!.length), `Einsum '${n.name}'`);
+    return [{ elemType: x.elemType, shape: einsumShape(t, ins.map((t) => t!.shape!)) }];
+  },
   Trilu: same,
   IsNaN: (n, ins, env) => boolElementwise(n, ins, env),
 };
@@ -503,13 +581,14 @@ export interface ShapeGraph {
  * Throws UNSUPPORTED_OP for ops it does not know, naming the node.
  */
 export function inferShapes(g: ShapeGraph): ShapeEnv {
-  const env: ShapeEnv = { info: new Map(), consts: new Map() };
+  const env: ShapeEnv = { info: new Map(), consts: new Map(), floats: new Map() };
   for (const v of g.inputs) env.info.set(v.name, v.shape ? { elemType: v.elemType, shape: v.shape } : { elemType: v.elemType });
   for (const [name, t] of g.initializers) {
     env.info.set(name, { elemType: t.dataType, shape: t.dims });
     if ((t.dataType === DataType.INT64 || t.dataType === DataType.INT32) && t.data.length <= 64) {
       env.consts.set(name, Array.from(t.data as ArrayLike<number | bigint>, Number));
     }
+    if ((t.dataType === DataType.FLOAT || t.dataType === DataType.DOUBLE) && t.data.length <= 64) env.floats!.set(name, Array.from(t.data as ArrayLike<number>));
   }
   for (const n of g.nodes) {
     const f = INFER[n.opType];

@@ -19,6 +19,10 @@ export interface RunConfig {
     testFraction?: number;
     /** Only the first `limit` samples were used. */
     limit?: number;
+    /** The original label of each class, when the labels were mapped to classes (strings, 1..K, …). */
+    classNames?: string[];
+    /** What loading did to the data (label mapping, dropped columns, layout), as the loader said it. */
+    notes?: string[];
   };
   model: ModelConfig;
   train: {

@@ -80,7 +80,7 @@ export function makeRunConfig(s: RunSettings, data: Dataset, createdAt = new Dat
     schemaVersion: RUN_SCHEMA_VERSION,
     geolensVersion: VERSION,
     createdAt,
-    dataset: { spec: s.datasetSpec, name: data.name, numClasses: data.numClasses, sampleShape: data.sampleShape, train: 0, test: 0, splitSeed: s.seed },
+    dataset: { spec: s.datasetSpec, name: data.name, numClasses: data.numClasses, sampleShape: data.sampleShape, train: 0, test: 0, splitSeed: s.seed, ...(data.classNames ? { classNames: data.classNames } : {}), ...(data.notes?.length ? { notes: data.notes } : {}) },
     model: s.model,
     train: {
       optimizer: s.optimizer,

@@ -95,3 +95,24 @@ test('inspect --export-weights writes the weights as safetensors under the model
   assert.deepEqual(st.tensors['fc1.weight']!.data, w.params['fc1.weight']!.data);
   assert.match(lines.join('\n'), /4 tensors written/);
 });
+
+test('inspect takes a run directory, and reports per probe what it can do and the import warnings', async () => {
+  const { trainCommand } = await import('../../src/cli/train.js');
+  const run = join(mkdtempSync(join(tmpdir(), 'geolens-inspect-run-')), 'run');
+  assert.equal(await trainCommand(['--dataset', 'moons', '--widths', '8', '--epochs', '1', '--quiet', '--threads', '1', '--out', run], () => {}), 0);
+  const { code, lines } = await run_(run);
+  assert.equal(code, 0);
+  const text = lines.join('\n');
+  assert.match(text, /run \(geolens [^,]+, opset 17\)/);
+  assert.match(text, /^ {2}separation +yes/m);
+  assert.match(text, /^ {2}dim +yes/m);
+  const lstm = JSON.parse((await run_(join(dir, 'lstm.onnx'), '--json')).lines.join('\n')) as InspectReport;
+  assert.deepEqual(lstm.probes.map((p) => [p.probe, p.ok]), [['separation', true], ['dim', false]]);
+  assert.deepEqual(lstm.probes[1]!.blockers, [{ op: 'LSTM', node: '/rnn/LSTM' }]);
+  assert.deepEqual(lstm.warnings, []);
+  rmSync(run, { recursive: true, force: true });
+});
+
+async function run_(...argv: string[]): Promise<{ code: number; lines: string[] }> {
+  return run(...argv);
+}

@@ -240,9 +240,18 @@ test('bad flags give usage errors listing the valid choices; an .onnx without --
   r = await mainCaptured(['probe', 'dim', join(run, 'model.onnx')]);
   assert.equal(r.code, 1);
   assert.match(r.err, /\.onnx file: pass --dataset/);
-  // with --dataset it runs, and results go next to the model
-  assert.equal(await dimCommand([join(run, 'model.onnx'), '--dataset', 'moons', '--n', '16', '--quiet'], sink().out), 0);
-  assert.ok(existsSync(join(run, 'model.results', 'dim.json')));
+  // with --dataset it runs; without --out the results go to ./geolens-results/<model name>, never beside the model
+  const cwd = process.cwd();
+  const here = mkdtempSync(join(tmpdir(), 'geolens-cwd-'));
+  process.chdir(here);
+  try {
+    assert.equal(await dimCommand([join(run, 'model.onnx'), '--dataset', 'moons', '--n', '16', '--quiet'], sink().out), 0);
+  } finally {
+    process.chdir(cwd);
+  }
+  assert.ok(existsSync(join(here, 'geolens-results', 'model', 'dim.json')));
+  assert.ok(!existsSync(join(run, 'model.results')));
+  rmSync(here, { recursive: true, force: true });
   const help = sink();
   assert.equal(await dimCommand(['--help'], help.out), 0);
   assert.match(help.lines.join('\n'), /--walk-step-size/);

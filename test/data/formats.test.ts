@@ -206,7 +206,7 @@ test('CSV: round trip, header detection, label by name/index, class names, quoti
   const noHeader = parseCsv('1;2;0\r\n3;4;1\r\n\r\n5;6;1\r\n');
   assert.deepEqual(noHeader.x.shape, [3, 2]);
   assert.deepEqual([...noHeader.y], [0, 1, 1]);
-  const negLabels = parseCsv('a,b\n1,-1\n2,1\n');
+  const negLabels = parseCsv('a,b\n1,-1\n2,1\n', { label: 'b' });
   assert.deepEqual(negLabels.classNames, ['-1', '1']);
 
   const t = tempDir();
@@ -260,4 +260,18 @@ test('parsers accept unaligned views and Node Buffers (views into a shared pool)
   assert.deepEqual(parseIdx(Buffer.concat([Buffer.from('q'), Buffer.from(encodeIdx(idx))]).subarray(1)), idx);
   const gz = Buffer.concat([Buffer.from('q'), Buffer.from(gzipSync(encodeIdx(idx)))]).subarray(1);
   assert.deepEqual(parseIdx(gz), idx);
+});
+
+test('CSV: a leading index column (pandas, index/id, or row numbers without a header) is dropped with a note', () => {
+  const pandas = parseCsv(',a,b,label\n0,1.5,2,x\n1,2.5,3,y\n5,3.5,4,x\n');
+  assert.deepEqual(pandas.sampleShape, [2]);
+  assert.deepEqual([...pandas.x.data], [1.5, 2, 2.5, 3, 3.5, 4]);
+  assert.match(pandas.notes!.join('\n'), /column '' \(0\) holds distinct integers: taken as an index column and dropped/);
+  const ids = parseCsv('id,a,label\n10,0.5,0\n11,0.25,1\n12,0.75,1\n');
+  assert.deepEqual(ids.sampleShape, [1]);
+  const rows = parseCsv('0,0.5,0.1,0\n1,0.25,0.2,1\n2,0.75,0.3,1\n');
+  assert.deepEqual(rows.sampleShape, [2]);
+  assert.match(rows.notes!.join('\n'), /row numbers 0\.\.2/);
+  // a first feature that only looks like a count is kept when it is named
+  assert.deepEqual(parseCsv('count,a,label\n0,0.5,0\n1,0.25,1\n2,0.75,1\n').sampleShape, [2]);
 });

@@ -152,12 +152,16 @@ test('a node reading a tensor nothing produces is rejected', () => {
   expectError(() => importClassifier(dup), 'BAD_MODEL', /produced by node/);
 });
 
-test('opsets outside 13…MAX are rejected naming the opset and the re-export call', () => {
-  for (const v of [9, 12, MAX_IMPORT_OPSET + 1]) {
+test('opsets outside 9…MAX are rejected naming the opset and the re-export call; 9–12 are upgraded to 13', () => {
+  for (const v of [7, 8, MAX_IMPORT_OPSET + 1]) {
     const model = exporterMlp({ opset: v });
     expectError(() => importClassifier(model), 'BAD_MODEL', new RegExp(`opset ${v} is not supported`), /opset_version=17/);
   }
-  for (const v of [13, 17, MAX_IMPORT_OPSET]) assert.equal(importClassifier(exporterMlp({ opset: v })).opset, v);
+  for (const v of [9, 12, 13, 17, MAX_IMPORT_OPSET]) {
+    const m = importClassifier(exporterMlp({ opset: v }));
+    assert.equal(m.opset, v);
+    assert.equal(m.graph.opset, Math.max(v, 13));
+  }
   const none = exporterMlp();
   none.opsetImports = [{ domain: 'ai.onnx.ml', version: 3 }];
   expectError(() => importClassifier(none), 'BAD_MODEL', /no ai\.onnx opset/);
@@ -242,7 +246,7 @@ test('unsupported ops are listed with op, node and hint; import still succeeds',
   assert.equal(m.numClasses, 3);
 });
 
-test('BatchNormalization in training mode is flagged; in inference form it is kept', () => {
+test('BatchNormalization in training mode runs in inference mode with its running statistics, with a warning', () => {
   const rng = new Rng(2);
   const mk = (training: boolean): ModelProto => {
     const b = new GraphBuilder('bn');
@@ -257,10 +261,14 @@ test('BatchNormalization in training mode is flagged; in inference form it is ke
   const inf = importClassifier(mk(false));
   assert.equal(inf.ops.BatchNormalization, 1);
   assert.ok(inf.unsupported.every((u) => u.op !== 'BatchNormalization'));
+  assert.deepEqual(inf.warnings, []);
   const tr = importClassifier(mk(true));
-  const u = tr.unsupported.find((x) => x.op === 'BatchNormalization');
-  assert.ok(u, JSON.stringify(tr.unsupported));
-  assert.match(u.hint, /model\.eval\(\)/);
+  assert.deepEqual(tr.unsupported, []);
+  assert.equal(tr.warnings.length, 1);
+  assert.match(tr.warnings[0]!, /exported in training mode.*running statistics.*model\.eval\(\)/);
+  const bn = tr.graph.nodes.find((n) => n.opType === 'BatchNormalization')!;
+  assert.deepEqual(bn.outputs.length, 1);
+  assert.ok(!bn.attributes.some((a) => a.name === 'training_mode'));
 });
 
 test('dead branches and extra outputs are dropped; logits must be [batch, classes]', () => {
@@ -307,4 +315,27 @@ test('hostile: randomly mutated files never crash — import succeeds or throws 
       }
     }
   }
+});
+
+test('fixed-batch exports: a batch-sized Where condition and an Expand to the batch are folded; the model runs at any batch', async () => {
+  const rng = new Rng(9);
+  const b = new GraphBuilder('fixed');
+  const x = b.input('input', [4, 6]);
+  b.init('w', { data: randn(rng, 48), shape: [6, 8] });
+  b.init('cond', { dataType: DataType.BOOL, dims: [4, 8], data: new Uint8Array(32).fill(1) });
+  b.init('fc.weight', { data: randn(rng, 24), shape: [3, 8] });
+  const h = b.matmul(x, 'w');
+  const gated = b.op('Where', ['cond', h, b.constFloat(0)]);
+  const bias = b.op('Expand', [b.constFloat([0.5], [1, 1]), b.constInt64([4, 8])]);
+  b.node('Gemm', [b.add(gated, bias), 'fc.weight'], { transB: 1 }, ['logits']);
+  b.output('logits', [4, 3]);
+  const m = importClassifier(b.toModel(), { source: 'fixed.onnx', gradientOps: RULES });
+  assert.deepEqual(m.unsupported, []);
+  assert.ok(m.changes.some((c) => /the constant 'cond' \[4, 8\] of Where .* folded to \[1, 8\]/.test(c)), m.changes.join(' | '));
+  assert.ok(m.layers.every((l) => l.shape[0] === 'N'));
+  const data = Float32Array.from(randn(rng, 7 * 6));
+  const out = (await (await defaultEngine().load(m.graph)).run({ input: { data, shape: [7, 6] } }))['logits']!;
+  assert.deepEqual(out.shape, [7, 3]);
+  const ref = (await (await defaultEngine().load(b)).run({ input: { data: data.slice(0, 24), shape: [4, 6] } }))['logits']!;
+  close((out.data as Float32Array).slice(0, 12), ref.data as Float32Array, 1e-5);
 });

@@ -411,3 +411,47 @@ print(json.dumps(out))
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Layers whose D_l are exp(logD[l])·D_0: class means kept, class-centred spread scaled by exp(logD[l]/2). */
+function layersWithLogD(logD: number[]): { layers: { name: string; features: Tensor }[]; y: Int32Array } {
+  const rng = new Rng(21);
+  const p = 6;
+  const counts = [30, 30, 30];
+  const n = 90;
+  const { x, y } = blobs(rng, counts, p, 2);
+  const mu = new Float64Array(3 * p);
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) mu[y[i]! * p + j]! += x[i * p + j]! / 30;
+  const layers = logD.map((v, l) => {
+    const s = Math.exp(v / 2);
+    const f = new Float64Array(n * p);
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) f[i * p + j] = mu[y[i]! * p + j]! + s * (x[i * p + j]! - mu[y[i]! * p + j]!);
+    return { name: `l${l}`, features: T(f, n, p) };
+  });
+  return { layers, y };
+}
+
+test('separation verdict: the law needs at least 4 layers — an exact decay over 3 layers is "too few to judge"', () => {
+  const { layers, y } = layersWithLogD([0, -1, -2]);
+  const law = separationLaw(layers, y, 3, { variant: 'definition' });
+  assert.ok(law.fit!.pearsonR! < -1 + 1e-9, 'the decay is exact');
+  assert.equal(law.fit!.numLayersFitted, 3);
+  assert.equal(law.fit!.lawHolds, false);
+  assert.ok(law.warnings.some((w) => /only 3 layers in the fit \(1 degree of freedom\): too few to judge the law/.test(w)));
+  const four = separationLaw(layersWithLogD([0, -1, -2, -3]).layers, y, 3, { variant: 'definition' });
+  assert.equal(four.fit!.lawHolds, true);
+});
+
+test('separation verdict: r ≤ −0.9 with a 95% interval of ρ that reaches 1 is not the law', () => {
+  // ln D over 4 layers: r ≈ −0.95, but with 2 degrees of freedom the slope's interval includes 0 (ρ = 1)
+  const { layers, y } = layersWithLogD([0, -0.1, -0.3, -0.3]);
+  const law = separationLaw(layers, y, 3, { variant: 'definition' });
+  const f = law.fit!;
+  assert.ok(f.pearsonR! <= -0.9, `r = ${f.pearsonR}`);
+  assert.ok(f.rhoCI95![1] >= 1, `CI ${f.rhoCI95}`);
+  assert.equal(f.lawHolds, false);
+  assert.ok(law.warnings.some((w) => /reaches 1: a decay is not established/.test(w)));
+  // the same decay measured more sharply over 6 layers is the law
+  const sharp = separationLaw(layersWithLogD([0, -0.2, -0.4, -0.6, -0.8, -1.05]).layers, y, 3, { variant: 'definition' });
+  assert.ok(sharp.fit!.rhoCI95![1] < 1);
+  assert.equal(sharp.fit!.lawHolds, true);
+});

@@ -91,7 +91,12 @@ export function transposeGeometry(g: ConvGeometry): { pads: number[]; outputPadd
 /** [from, to) */
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
-function weightGrad(ctx: GradContext, x: string, gy: string, g: ConvGeometry, group: number, cPerGroup: number): string {
+/**
+ * The gradient of a Conv's weight: X [N, C, …] (C = group·cPerGroup) convolved with gY [N, M, …], as a Conv with batch
+ * and channels swapped, cropped to the kernel, [M, C/group, …]. Also the weight gradient of ConvTranspose, which is
+ * the adjoint of a Conv: there X is the ConvTranspose's output gradient and gY its input.
+ */
+export function weightGrad(ctx: GradContext, x: string, gy: string, g: ConvGeometry, group: number, cPerGroup: number): string {
   const { b } = ctx;
   const sp = range(2, 2 + g.k);
   // X [N, C, …] -> [C/g, g·N, …]  (channel-in-group becomes the batch, (group, sample) the channels)

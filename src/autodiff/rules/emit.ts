@@ -89,3 +89,17 @@ export function dimOf(ctx: GradContext, x: string, axis: number): string {
   const d = ctx.env.info.get(x)?.shape?.[axis];
   return typeof d === 'number' ? ctx.b.constInt64([d]) : ctx.b.op(OP.Gather, [ctx.b.shape(x), ctx.b.constInt64([axis])]);
 }
+
+/** A float mask (1 where `cond` holds, else 0) with the element type of forward tensor `like`. */
+export function maskLike(ctx: GradContext, cond: string, like: string): string {
+  return ctx.b.op(OP.Cast, [cond], { to: elemTypeOf(ctx, like) === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT });
+}
+
+/**
+ * The mean of `x` over `axes` (keepdims): ReduceSum with the axes as an input (valid from opset 13 on) times the
+ * reciprocal of the static number of elements averaged. Throws BAD_SHAPE (via ctx.shape) when a reduced dim is not
+ * static.
+ */
+export function meanOver(ctx: GradContext, x: string, axes: number[], like: string, count: number): string {
+  return ctx.b.mul(ctx.b.reduceSum(x, axes, true), scalarLike(ctx, 1 / count, like));
+}

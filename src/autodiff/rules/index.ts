@@ -44,6 +44,32 @@ import { maxPoolRule } from './maxpool.js';
 import { averagePoolRule } from './averagepool.js';
 import { globalAveragePoolRule } from './globalaveragepool.js';
 import { batchNormalizationRule } from './batchnormalization.js';
+// -- rules C (the ops of ordinary classifiers: activations, normalisations, pooling-like and shape ops) below this line
+import { celuRule } from './celu.js';
+import { convTransposeRule } from './convtranspose.js';
+import { einsumRule } from './einsum.js';
+import { eluRule } from './elu.js';
+import { erfRule } from './erf.js';
+import { geluRule } from './gelu.js';
+import { groupNormalizationRule } from './groupnormalization.js';
+import { hardSigmoidRule } from './hardsigmoid.js';
+import { hardSwishRule } from './hardswish.js';
+import { instanceNormalizationRule } from './instancenormalization.js';
+import { layerNormalizationRule } from './layernormalization.js';
+import { maxRule } from './max.js';
+import { minRule } from './min.js';
+import { mishRule } from './mish.js';
+import { padRule } from './pad.js';
+import { preluRule } from './prelu.js';
+import { reduceL2Rule } from './reducel2.js';
+import { reduceMaxRule } from './reducemax.js';
+import { reduceMinRule } from './reducemin.js';
+import { resizeRule } from './resize.js';
+import { seluRule } from './selu.js';
+import { softplusRule } from './softplus.js';
+import { softsignRule } from './softsign.js';
+import { splitRule } from './split.js';
+import { thresholdedReluRule } from './thresholdedrelu.js';
 
 const ALL: GradRule[] = [
   addRule,
@@ -88,6 +114,32 @@ const ALL: GradRule[] = [
   averagePoolRule,
   globalAveragePoolRule,
   batchNormalizationRule,
+  // -- rules C list
+  celuRule,
+  convTransposeRule,
+  einsumRule,
+  eluRule,
+  erfRule,
+  geluRule,
+  groupNormalizationRule,
+  hardSigmoidRule,
+  hardSwishRule,
+  instanceNormalizationRule,
+  layerNormalizationRule,
+  maxRule,
+  minRule,
+  mishRule,
+  padRule,
+  preluRule,
+  reduceL2Rule,
+  reduceMaxRule,
+  reduceMinRule,
+  resizeRule,
+  seluRule,
+  softplusRule,
+  softsignRule,
+  splitRule,
+  thresholdedReluRule,
 ];
 
 /** Every gradient rule by op type (registering the list throws if two rules claim the same op). */

@@ -1,13 +1,14 @@
 /**
  * MaxPool: dX = gY scattered (summed) onto the arg-max positions. The positions come from MaxPool's Indices output
  * (flattened over the whole NC… input, storage_order 0); the gradients are added with
- * ScatterElements(reduction='add') on the flattened input, so overlapping windows that share a maximum add up.
+ * ScatterElements(reduction='add') on the flattened input, so overlapping windows that share a maximum add up
+ * (opset ≥ 16: addGradients raises older graphs to GRADIENT_OPSET before any rule runs).
  *
  * When the forward node has no Indices output, the rule does NOT rewrite it: it appends a second MaxPool on the same
  * input with the same attributes and two outputs (a cheap recomputation; the forward keeps onnxruntime's faster
  * single-output kernel and the forward graph is left untouched). Ties are broken by onnxruntime's MaxPool.
- * Works for any strides, pads, dilations and ceil_mode (the indices encode the windows); needs opset ≥ 16
- * (ScatterElements with reduction). float32 and float64 both run on the onnxruntime CPU provider.
+ * Works for any strides, pads, dilations and ceil_mode (the indices encode the windows). float32 and float64 both
+ * run on the onnxruntime CPU provider.
  */
 import { GeolensError } from '../../errors.js';
 import { attrInt, type AttrInput } from '../../onnx/builder.js';
@@ -25,7 +26,7 @@ export const maxPoolRule: GradRule = {
       throw new GeolensError('UNSUPPORTED_OP', `autodiff: MaxPool '${node.name}' with storage_order=1 is not supported; use the default row-major order.`);
     }
     if (b.opset < 16) {
-      throw new GeolensError('UNSUPPORTED_OP', `autodiff: the MaxPool gradient needs ScatterElements with reduction (opset ≥ 16); the graph has opset ${b.opset}. Convert the model to opset 17.`);
+      throw new GeolensError('UNSUPPORTED_OP', `autodiff: the MaxPool gradient needs ScatterElements with reduction (opset ≥ 16) but the gradient graph has opset ${b.opset}; build it with addGradients, which raises the graph's opset.`);
     }
     let indices = node.outputs[1];
     if (!indices) {

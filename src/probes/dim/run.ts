@@ -13,6 +13,9 @@ import { GeolensError } from '../../errors.js';
 import { modelInput } from '../../measure/features.js';
 import { inputJacobianOutputs } from '../../measure/jacobians.js';
 import type { ProbeProgress } from '../../measure/progress.js';
+import { dataNotes, fitDataToModel } from '../../measure/data-fit.js';
+import { nonFiniteRows, throwModelNonFinite } from '../../measure/nonfinite.js';
+import { modelWarnings, requireSupport } from '../../measure/support.js';
 import type { ImportedModel } from '../../onnx/import.js';
 import { numel, type FloatArray } from '../../tensor.js';
 import { Rng } from '../../util/random.js';
@@ -62,7 +65,7 @@ export async function measureSpectrum(
   engine: Engine,
   model: ImportedModel,
   points: Dataset,
-  opts: { rtol?: number; batchSize?: number; onProgress?: ProbeProgress | undefined; label?: string } = {},
+  opts: { rtol?: number; batchSize?: number; onProgress?: ProbeProgress | undefined; label?: string; index?: readonly number[] } = {},
 ): Promise<MeasuredSpectrum> {
   const C = model.numClasses;
   const label = opts.label ?? 'jacobians';
@@ -79,6 +82,8 @@ export async function measureSpectrum(
     modelInput(model, points),
     ['probs', 'jacobian_gram'],
   );
+  const rows = [...new Set([...nonFiniteRows(jac.probs.data, points.y.length), ...nonFiniteRows(jac.jacobian_gram.data, points.y.length)])].sort((a, b) => a - b);
+  if (rows.length) await throwModelNonFinite(engine, model, modelInput(model, points), rows, 'the input-Jacobians', opts.index);
   const spectrum = dimSpectrumFromGram(jac.jacobian_gram, jac.probs, numel(points.sampleShape), opts.rtol !== undefined ? { rtol: opts.rtol } : {});
   const n = points.y.length;
   const predicted: number[] = [];
@@ -225,21 +230,19 @@ export interface DimRun {
  * each compared dataset's spec. Errors: BAD_MODEL (fewer than 2 classes), BAD_SHAPE (data or compared data that do
  * not fit the model), BAD_ARGUMENT (resample with every point measured, a bad option), ENGINE.
  */
-export async function runDim(engine: Engine, model: ImportedModel, data: Dataset, options: DimRunOptions = {}, onProgress?: ProbeProgress): Promise<DimRun> {
+export async function runDim(engine: Engine, model: ImportedModel, dataIn: Dataset, options: DimRunOptions = {}, onProgress?: ProbeProgress): Promise<DimRun> {
   const C = model.numClasses;
   if (C < 2) throw new GeolensError('BAD_MODEL', `${model.source}: the model has ${C} output(s); the DIM needs a classifier with at least 2 classes.`);
+  requireSupport(model, 'dim');
   const n = options.n ?? 256;
   const seed = options.seed ?? 0;
   const rtol = options.rtol ?? DIM_DEFAULT_RTOL;
   if (!(rtol >= 0 && rtol < 1)) throw new GeolensError('BAD_ARGUMENT', `dim: rtol must be ≥ 0 and < 1 (got ${rtol}).`);
   const sampleShape = model.input.shape.slice(1) as number[];
   const d = numel(sampleShape);
-  if (numel(data.sampleShape) !== d) throw new GeolensError('BAD_SHAPE', `${data.name} has samples of shape [${data.sampleShape.join(', ')}] but the model takes [${sampleShape.join(', ')}].`);
-  for (const it of options.compare ?? []) {
-    if ('data' in it && numel(it.data.sampleShape) !== d) {
-      throw new GeolensError('BAD_SHAPE', `compare ${it.spec}: samples of shape [${it.data.sampleShape.join(', ')}] do not fit the model's input [${sampleShape.join(', ')}] (${d} values per sample); compare datasets of the model's input size, or shifts of the base data.`);
-    }
-  }
+  const data = fitDataToModel(dataIn, sampleShape, { model: model.source });
+  // compared datasets are checked against the model's input like the base data (shapes, not only counts)
+  const compare = options.compare?.map((it) => ('data' in it ? { ...it, data: fitDataToModel(it.data, sampleShape, { data: `compare ${it.spec}`, model: model.source }) } : it));
   const { points, indices } = pickPoints(data, n, seed);
   if (options.compare?.some((it) => it.spec === RESAMPLE) && points.y.length >= data.y.length) {
     throw new GeolensError('BAD_ARGUMENT', `compare ${RESAMPLE}: n = ${n} measures all ${data.y.length} points of ${data.name}, so there are no other points to resample (the distance would be 0); lower n (e.g. ${Math.max(1, Math.floor(data.y.length / 2))}).`);
@@ -249,7 +252,7 @@ export async function runDim(engine: Engine, model: ImportedModel, data: Dataset
   const method = `${DIM_METHOD}; J = ∂logits/∂x from geolens' batched reverse-mode input-Jacobian graph on onnxruntime (float32 unless the model is float64), p = softmax(logits)`;
 
   // ---------------------------------------------------------------- spectrum
-  const base = await measureSpectrum(engine, model, points, { rtol, ...bs, onProgress });
+  const base = await measureSpectrum(engine, model, points, { rtol, ...bs, onProgress, index: indices });
   const sp = base.spectrum;
   const counts = rankCounts(sp);
   const spectrum: DimResult = {
@@ -266,11 +269,11 @@ export async function runDim(engine: Engine, model: ImportedModel, data: Dataset
     stats: dimSpectrumStats(sp),
     rankDistribution: { maxRank: Math.min(C - 1, d), counts },
     trace: quantiles(sp.points.map((p) => p.trace)),
-    warnings: sp.warnings,
+    warnings: [...modelWarnings(model), ...dataNotes(data), ...sp.warnings],
   };
   const run: DimRun = { spectrum, points };
   if (options.walk) Object.assign(run, await runWalks(engine, model, data, points, options.walk, { seed, rtol, source }, onProgress));
-  if (options.compare?.length) run.distances = await runCompare(engine, model, data, { points, indices, m: base }, options.compare, { n, seed, rtol, source, ...bs, baseSpec: options.datasetSpec ?? 'base' }, onProgress);
+  if (compare?.length) run.distances = await runCompare(engine, model, data, { points, indices, m: base }, compare, { n, seed, rtol, source, ...bs, baseSpec: options.datasetSpec ?? 'base' }, onProgress);
   return run;
 }
 

@@ -40,6 +40,8 @@ export const SEPARATION_VARIANT_DESCRIPTIONS: Record<SeparationVariant, string> 
 };
 
 const DEFAULT_LAW_THRESHOLD = 0.9;
+/** Fewest layers in a fit for the law to be judged: 4 layers leave 2 degrees of freedom for the slope's interval. */
+export const MIN_LAW_LAYERS = 4;
 /** ln D values spread by less than this are treated as constant (ρ = 1, r undefined). */
 const CONSTANT_LOG_D_TOL = 1e-9;
 const PROGRESS_EVERY = 2048;
@@ -257,14 +259,21 @@ function fitLaw(results: { name: string; fuzz: SeparationFuzziness }[], lawThres
     if (constant) warnings.push(`ln D is constant across layers (spread ${spread.toExponential(2)}): ρ = 1 and Pearson r is undefined`);
     if (f.slopeCI95 === null) warnings.push('only 2 layers in the fit: no confidence interval for ρ');
     const pearsonR = constant ? null : f.r;
+    const ci: [number, number] | null = f.slopeCI95 === null ? null : [Math.exp(f.slopeCI95[0]), Math.exp(f.slopeCI95[1])];
+    const decays = pearsonR !== null && pearsonR <= -lawThreshold;
+    if (ls.length < MIN_LAW_LAYERS) {
+      warnings.push(`only ${ls.length} layers in the fit (${ls.length - 2} degree${ls.length - 2 === 1 ? '' : 's'} of freedom): too few to judge the law, which needs at least ${MIN_LAW_LAYERS} layers (choose more with --layers)`);
+    } else if (decays && ci !== null && ci[1] >= 1) {
+      warnings.push(`r ≤ −${lawThreshold}, but the 95% interval of ρ (${ci[0].toPrecision(3)}–${ci[1].toPrecision(3)}) reaches 1: a decay is not established`);
+    }
     fit = {
       rho: Math.exp(f.slope),
-      rhoCI95: f.slopeCI95 === null ? null : [Math.exp(f.slopeCI95[0]), Math.exp(f.slopeCI95[1])],
+      rhoCI95: ci,
       slope: f.slope,
       slopeStderr: f.slopeStderr,
       intercept: f.intercept,
       pearsonR,
-      lawHolds: pearsonR !== null && pearsonR <= -lawThreshold,
+      lawHolds: decays && ls.length >= MIN_LAW_LAYERS && ci !== null && ci[1] < 1,
       lawThreshold,
       numLayersFitted: ls.length,
     };
@@ -295,7 +304,8 @@ function checkLayers(layerFeatures: LayerFeatures[], where: string): void {
 /**
  * Law of data separation over the layers of one network: D_l for each layer (l = position in `layerFeatures`,
  * conventionally 0 = the flattened input), then the least-squares fit ln D_l = intercept + l·ln ρ with ρ = exp(slope),
- * its 95% Student-t interval, Pearson r and per-layer residuals. The law is said to hold when r ≤ −lawThreshold (0.9).
+ * its 95% Student-t interval, Pearson r and per-layer residuals. The law is said to hold when r ≤ −lawThreshold (0.9),
+ * the fit has at least MIN_LAW_LAYERS (4) layers (2 degrees of freedom) and the 95% interval of ρ lies below 1.
  */
 export function separationLaw(
   layerFeatures: LayerFeatures[],

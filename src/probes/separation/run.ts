@@ -9,6 +9,8 @@ import { GeolensError } from '../../errors.js';
 import { layerFeatures, modelInput } from '../../measure/features.js';
 import type { ProbeProgress } from '../../measure/progress.js';
 import { stageProgress } from '../../measure/progress.js';
+import { dataNotes, fitDataToModel } from '../../measure/data-fit.js';
+import { modelWarnings, requireSupport } from '../../measure/support.js';
 import { chooseLayers } from '../../measure/target.js';
 import type { ImportedModel, Layer } from '../../onnx/import.js';
 import { VERSION } from '../../version.js';
@@ -65,11 +67,10 @@ async function featuresOf(engine: Engine, model: ImportedModel, layers: Layer[],
   return [input, ...feats];
 }
 
-function checkData(model: ImportedModel, data: Dataset): void {
+/** The data as the model's input (shapes compared: see fitDataToModel), or an error. */
+function checkData(model: ImportedModel, data: Dataset): Dataset {
   if (data.y.length === 0) throw new GeolensError('BAD_ARGUMENT', `separation: ${data.name} has no samples; give data with samples of every class.`);
-  const want = (model.input.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
-  const have = data.sampleShape.reduce((a, b) => a * b, 1);
-  if (want !== have) throw new GeolensError('BAD_SHAPE', `separation: ${data.name} has samples of shape [${data.sampleShape.join(', ')}] but the model takes [${model.input.shape.slice(1).join(', ')}].`);
+  return fitDataToModel(data, model.input.shape.slice(1) as number[], { model: model.source });
 }
 
 /**
@@ -78,8 +79,9 @@ function checkData(model: ImportedModel, data: Dataset): void {
  * Progress stages: 'features' (samples), 'D_l' (layers). Errors: BAD_SHAPE when the data do not fit the model's
  * input, BAD_ARGUMENT for empty data or an unknown layer, ENGINE when onnxruntime fails.
  */
-export async function runSeparation(engine: Engine, model: ImportedModel, data: Dataset, options: SeparationRunOptions = {}, onProgress?: ProbeProgress): Promise<SeparationResult> {
-  checkData(model, data);
+export async function runSeparation(engine: Engine, model: ImportedModel, dataIn: Dataset, options: SeparationRunOptions = {}, onProgress?: ProbeProgress): Promise<SeparationResult> {
+  requireSupport(model, 'separation');
+  const data = checkData(model, dataIn);
   const spec = options.layers ?? 'auto';
   const layers = chooseLayers(model, spec);
   const meta = layerMeta(model, layers, data);
@@ -88,6 +90,7 @@ export async function runSeparation(engine: Engine, model: ImportedModel, data: 
   const law = separationLaw(feats, data.y, data.numClasses, { variant: options.variant ?? 'definition', ...(onProgress ? { onProgress: stageProgress(onProgress, 'D_l')! } : {}) });
   return {
     ...law,
+    warnings: [...modelWarnings(model), ...dataNotes(data), ...law.warnings],
     kind: 'separation',
     geolensVersion: VERSION,
     source: options.source ?? model.source,
@@ -120,13 +123,14 @@ export interface Checkpoints {
 export async function runSeparationOverTraining(
   engine: Engine,
   checkpoints: Checkpoints,
-  data: Dataset,
+  dataIn: Dataset,
   options: SeparationRunOptions = {},
   onProgress?: ProbeProgress,
 ): Promise<SeparationOverTrainingResult> {
   const chosen = checkpoints.epochs;
   if (chosen.length === 0) throw new GeolensError('BAD_FILE', `separation over training: the run has no checkpoints (weights/epoch-*.safetensors).`);
   const spec = options.layers ?? 'auto';
+  let data = dataIn;
   const K = data.numClasses;
   const variant = options.variant ?? 'definition';
   const epochs: SeparationEpoch[] = [];
@@ -138,7 +142,11 @@ export async function runSeparationOverTraining(
   for (const [i, epoch] of chosen.entries()) {
     onProgress?.('checkpoints', i, chosen.length, `epoch ${epoch}`);
     const model = await checkpoints.modelAt(epoch);
-    if (i === 0) checkData(model, data);
+    if (i === 0) {
+      requireSupport(model, 'separation');
+      data = checkData(model, data);
+      warnings.push(...modelWarnings(model), ...dataNotes(data));
+    }
     source ??= model.source;
     const ls = chooseLayers(model, spec);
     const these = ls.map((l) => l.name).join(', ');

@@ -81,7 +81,10 @@ export interface SeparationLawFit {
   intercept: number;
   /** Pearson r between l and ln D_l (near −1 when the law holds); null when ln D is constant (ρ = 1, r undefined). */
   pearsonR: number | null;
-  /** pearsonR ≤ −lawThreshold: D decays geometrically with depth (false when r is undefined or D grows). */
+  /**
+   * The law holds: pearsonR ≤ −lawThreshold (D decays geometrically with depth), at least 4 layers in the fit (2
+   * degrees of freedom) and the 95% interval of ρ below 1. False when r is undefined or D grows.
+   */
   lawHolds: boolean;
   lawThreshold: number;
   /** Number of layers in the fit (layers with D ≤ 0 are left out). */

@@ -55,3 +55,22 @@ test('Gemm: C of shape [M,1] and [] , and no C (float64)', async (t) => {
     forward: (b, x) => b.op('Gemm', [x.a!, x.w!], { transB: 1 }),
   });
 });
+
+test('Einsum: Linear as bi,oi->bo, batched bij,bjk->bik, bilinear bi,oij,bj->bo, ellipsis, implicit output, a summed-out index (float64)', async (t) => {
+  const cases: [string, Record<string, number[]>][] = [
+    ['bi,oi->bo', { a: [3, 4], c: [5, 4] }],
+    ['bij,bjk->bik', { a: [2, 3, 4], c: [2, 4, 2] }],
+    ['bi,oij,bj->bo', { a: [3, 4], c: [2, 4, 5], d: [3, 5] }],
+    ['...ij,jk->...ik', { a: [2, 3, 4], c: [4, 2] }],
+    ['ij,jk', { a: [3, 4], c: [4, 2] }],
+    ['bij->bj', { a: [2, 3, 4] }],
+    ['bij,jk->bk', { a: [2, 3, 4], c: [4, 5] }],
+  ];
+  for (const [equation, shapes] of cases) {
+    await expectGrad(t, {
+      dtype: 'float64',
+      inputs: Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, { shape: s }])),
+      forward: (b, x) => b.op('Einsum', Object.keys(shapes).map((k) => x[k]!), { equation }),
+    });
+  }
+});

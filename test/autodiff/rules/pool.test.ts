@@ -79,3 +79,34 @@ test('GlobalAveragePool with symbolic spatial sizes: the divisor comes from Shap
     for (let k = 0; k < 20; k++) assert.ok(Math.abs(out[nc * 20 + k]! - (2 * m) / 20) < 1e-6);
   }
 });
+
+async function checkResize(name: string, x: number[], attrs: Record<string, AttrInput>, scalesOrSizes: { scales?: number[]; sizes?: number[] }, t: { diagnostic(m: string): void }): Promise<void> {
+  const r = await gradCheck({
+    dtype: 'float32',
+    eps: 1, // Resize is linear in X: central differences are exact up to rounding
+    inputs: { x: { shape: x } },
+    forward: (b: GraphBuilder, v) =>
+      scalesOrSizes.scales
+        ? b.op('Resize', [v.x!, '', b.constFloat(scalesOrSizes.scales, [scalesOrSizes.scales.length])], attrs)
+        : b.op('Resize', [v.x!, '', '', b.constInt64(scalesOrSizes.sizes!)], attrs),
+  });
+  t.diagnostic(`${name}: max rel err ${r.maxRelErr.toExponential(2)}`);
+  assert.ok(r.maxRelErr < F32_TOL, `${name}: rel err ${r.maxRelErr}`);
+}
+
+test('Resize nearest: every nearest_mode with half_pixel/asymmetric/align_corners, up and down, scales and sizes (float32)', async (t) => {
+  for (const nearest_mode of ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil']) {
+    for (const coordinate_transformation_mode of ['half_pixel', 'asymmetric', 'align_corners', 'pytorch_half_pixel']) {
+      await checkResize(`nearest-${nearest_mode}-${coordinate_transformation_mode}`, [1, 2, 3, 4], { mode: 'nearest', nearest_mode, coordinate_transformation_mode }, { scales: [1, 1, 2, 1.5] }, t);
+    }
+  }
+  await checkResize('nearest-down-sizes', [1, 1, 6, 5], { mode: 'nearest' }, { sizes: [1, 1, 4, 2] }, t);
+});
+
+test('Resize linear: half_pixel, pytorch_half_pixel, align_corners, asymmetric, half_pixel_symmetric; up, down and sizes (float32)', async (t) => {
+  for (const coordinate_transformation_mode of ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric']) {
+    await checkResize(`linear-${coordinate_transformation_mode}`, [2, 2, 3, 4], { mode: 'linear', coordinate_transformation_mode }, { scales: [1, 1, 2, 2.5] }, t);
+    await checkResize(`linear-down-${coordinate_transformation_mode}`, [1, 1, 7, 6], { mode: 'linear', coordinate_transformation_mode }, { sizes: [1, 1, 3, 4] }, t);
+  }
+  await checkResize('linear-1d', [2, 3, 5], { mode: 'linear' }, { scales: [1, 1, 1.6] }, t);
+});

@@ -135,3 +135,21 @@ test('Cast: float32 → double → float32 round trip (float32 inputs: the graph
   );
   assert.ok(err < 1e-3);
 });
+
+test('Pad: constant (with a value, negative pads that crop), reflect, edge, axes as an input (opset 18) (float64)', async (t) => {
+  await expectGrad(t, { dtype: 'float64', inputs: { a: { shape: [2, 3, 4] } }, forward: (b, x) => b.op('Pad', [x.a!, b.constInt64([0, 1, 2, 0, 2, 1]), b.constFloat(0.5)]) });
+  await expectGrad(t, { dtype: 'float64', inputs: { a: { shape: [2, 5, 4] } }, forward: (b, x) => b.op('Pad', [x.a!, b.constInt64([0, -1, 2, 0, 1, -2])]) });
+  for (const mode of ['reflect', 'edge']) {
+    await expectGrad(t, { dtype: 'float64', inputs: { a: { shape: [2, 4, 5] } }, forward: (b, x) => b.op('Pad', [x.a!, b.constInt64([0, 2, 1, 0, 3, 4])], { mode }) });
+    await expectGrad(t, { dtype: 'float64', inputs: { a: { shape: [1, 2, 4, 3] } }, forward: (b, x) => ((b.opset = 18), b.op('Pad', [x.a!, b.constInt64([1, 2, 3, 1]), '', b.constInt64([2, -1])], { mode })) });
+  }
+});
+
+test('Split: sizes as an input, equal parts, one output unused (float64)', async (t) => {
+  await expectGrad(t, { dtype: 'float64', inputs: { a: { shape: [2, 6] } }, forward: (b, x) => {
+    const [p, q] = b.node('Split', [x.a!, b.constInt64([2, 4])], { axis: 1 }, 2);
+    return b.add(b.mul(p!, p!), b.op('ReduceSum', [q!, b.constInt64([1])], { keepdims: 1 }));
+  } });
+  await expectGrad(t, { dtype: 'float64', inputs: { a: { shape: [4, 3] } }, forward: (b, x) => b.mul(b.node('Split', [x.a!], { axis: 0 }, 2)[1]!, b.constFloat(2)) });
+  await expectGrad(t, { dtype: 'float64', inputs: { a: { shape: [3, 7] } }, forward: (b, x) => ((b.opset = 18), b.node('Split', [x.a!], { axis: -1, num_outputs: 3 }, 3)[2]!) });
+});
