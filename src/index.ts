@@ -39,6 +39,7 @@ export { TrajectoryRecorder, stackTrajectory, unstackTrajectory } from './train/
 export * from './linalg/index.js';
 export * from './probes/separation/index.js';
 export * from './probes/dim/index.js';
+export * from './probes/regions/index.js';
 
 // Plots
 export { lineChart, boxChart, pathChart } from './report/svg.js';

@@ -6,6 +6,7 @@ type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 export const PROBES: Record<string, { load: () => Promise<Command>; help: string }> = {
   separation: { load: async () => (await import('./probe-separation.js')).separationCommand, help: 'law of data separation: fuzziness D_l per layer, fit of log D_l = a + l·log ρ' },
   dim: { load: async () => (await import('./probe-dim.js')).dimCommand, help: 'Data Information Matrix: spectra, foliation walks, distances between datasets' },
+  regions: { load: async () => (await import('./probe-regions.js')).regionsCommand, help: 'exact linear regions on a plane or segment: tiling, decision boundary, bounds, density, manifold complexity' },
 };
 
 export async function probeCommand(argv: string[], out: (line: string) => void): Promise<number> {
