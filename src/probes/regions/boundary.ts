@@ -9,7 +9,7 @@
  * only regions the boundary crosses are clipped.
  */
 import { logitsAt, type LinearRegion } from './compute.js';
-import { clipLine, INTERVALS, ON_LINE_RTOL, POLYGONS, type CellGeometry } from './polygon.js';
+import { clipLine, INTERVALS, ON_LINE_RTOL, POLYGONS, upperEnvelope, type CellGeometry } from './polygon.js';
 
 /** A class cell: the part of a region where one class has the largest logit. */
 export interface ClassCell {
@@ -40,33 +40,20 @@ function vertexClasses(r: LinearRegion, C: number, geom: CellGeometry): number[]
 }
 
 /**
- * The class cells of one region (the upper envelope of its C affine logits, split exactly; ties keep the lower
- * class, as argmax does). Parts smaller than `minPiece` are not split off.
+ * The class cells of one region: the upper envelope of its C affine logits, exactly (ties keep the lower class, as
+ * argmax does; one convex cell per class present). Parts smaller than `minPiece` are not split off.
  */
 export function classCells(r: LinearRegion, C: number, geom: CellGeometry, minPiece = 0, relTol = ON_LINE_RTOL): ClassCell[] {
   const vc = vertexClasses(r, C, geom);
   if (vc.every((c) => c === vc[0])) return [{ cell: r.cell, predicted: vc[0]!, measure: r.measure }];
-  let cells: ClassCell[] = [{ cell: r.cell, predicted: 0, measure: r.measure }];
-  const vals = new Float64Array(geom.vertices(r.cell) + 64);
-  for (let k = 1; k < C; k++) {
-    const next: ClassCell[] = [];
-    for (const p of cells) {
-      const [a0, a1, a2] = diff(r, C, k, p.predicted);
-      const v = p.cell.length > vals.length ? new Float64Array(p.cell.length) : vals;
-      const side = geom.side(p.cell, a0, a1, a2, v, relTol);
-      if (side === 1) next.push({ ...p, predicted: k });
-      else if (side === -1) next.push(p);
-      else {
-        const [neg, pos] = geom.split(p.cell, v);
-        const mn = neg ? geom.measure(neg) : 0;
-        const mp = pos ? geom.measure(pos) : 0;
-        if (mn < minPiece || mp < minPiece) next.push(mp >= mn ? { ...p, predicted: k } : p);
-        else next.push({ cell: neg!, predicted: p.predicted, measure: mn }, { cell: pos!, predicted: k, measure: mp });
-      }
-    }
-    cells = next;
+  const K = r.logits.length / C;
+  const coef = new Float64Array(3 * C);
+  for (let c = 0; c < C; c++) {
+    coef[3 * c] = r.logits[c]!;
+    coef[3 * c + 1] = K > 1 ? r.logits[C + c]! : 0;
+    coef[3 * c + 2] = K > 2 ? r.logits[2 * C + c]! : 0;
   }
-  return cells;
+  return upperEnvelope(geom, r.cell, coef, C, () => true, minPiece, relTol).map((e) => ({ cell: e.cell, predicted: e.k, measure: e.measure }));
 }
 
 /** A piece of the decision boundary inside one region of a 2-D slice: where classes a < b tie and lead. */

@@ -15,7 +15,7 @@
  * the side of its larger part — so no sliver below that size is counted and the cells always tile the slice exactly.
  */
 import { GeolensError } from '../../errors.js';
-import { INTERVALS, ON_LINE_RTOL, POLYGONS, type CellGeometry } from './polygon.js';
+import { INTERVALS, ON_LINE_RTOL, POLYGONS, upperEnvelope, type CellGeometry } from './polygon.js';
 import type { MaxPoolStep, PwlProgram, RectifierStep } from './pwl.js';
 
 /** A slice of the input space: x = origin + Σ_k coord_k·directions[k] over `domain`. */
@@ -217,38 +217,31 @@ function maxPoolCells(ctx: SplitContext, K: number, s: MaxPoolStep, inSlot: numb
     first[o] = k;
   }
   let pieces: Piece[] = [{ cell: c.cell, measure: c.measure, code: first }];
+  const coef = new Float64Array(3 * m);
   for (let o = 0; o < O; o++) {
-    for (let k = first[o]! + 1; k < m; k++) {
-      const jk = index[o * m + k]!;
-      if (jk < 0) continue;
-      // where element k beats the current maximum (strictly, so ties keep the first maximum as a forward pass does)
-      const next: Piece[] = [];
-      for (const p of pieces) {
-        const jb = index[o * m + p.code[o]!]!;
-        const a0 = z[jk]! - z[jb]!;
-        const a1 = z[nIn + jk]! - z[nIn + jb]!;
-        const a2 = K > 2 ? z[2 * nIn + jk]! - z[2 * nIn + jb]! : 0;
-        const side = geom.side(p.cell, a0, a1, a2, vals, ctx.relTol);
-        if (side !== 0) {
-          if (side === 1) p.code[o] = k;
-          next.push(p);
-          continue;
-        }
-        const [neg, pos] = geom.split(p.cell, vals);
-        const mNeg = neg ? geom.measure(neg) : 0;
-        const mPos = pos ? geom.measure(pos) : 0;
-        if (mNeg < ctx.minPiece || mPos < ctx.minPiece) {
-          ctx.suppressed++;
-          if (mPos >= mNeg) p.code[o] = k;
-          next.push(p);
-          continue;
-        }
-        const posCode = p.code.slice();
-        posCode[o] = k;
-        next.push({ cell: neg!, measure: mNeg, code: p.code }, { cell: pos!, measure: mPos, code: posCode });
+    const valid = (k: number): boolean => index[o * m + k]! >= 0;
+    const next: Piece[] = [];
+    for (const p of pieces) {
+      for (let k = 0; k < m; k++) {
+        const j = index[o * m + k]!;
+        if (j < 0) continue;
+        coef[3 * k] = z[j]!;
+        coef[3 * k + 1] = z[nIn + j]!;
+        coef[3 * k + 2] = K > 2 ? z[2 * nIn + j]! : 0;
       }
-      pieces = next;
+      const cells = upperEnvelope(geom, p.cell, coef, m, valid, ctx.minPiece, ctx.relTol);
+      if (cells.length === 1) {
+        p.code[o] = cells[0]!.k;
+        next.push(p);
+        continue;
+      }
+      cells.forEach((e, q) => {
+        const code = q === 0 ? p.code : p.code.slice();
+        code[o] = e.k;
+        next.push({ cell: e.cell, measure: e.measure, code });
+      });
     }
+    pieces = next;
   }
   const live = liveFields(c);
   return pieces.map((p) => {

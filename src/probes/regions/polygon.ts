@@ -300,3 +300,54 @@ export const INTERVALS: CellGeometry = {
   interior: (c) => [(c[0]! + c[1]!) / 2],
   vertices: () => 2,
 };
+
+// ------------------------------------------------------------------------------------------------ upper envelope
+
+/** One cell of an upper envelope: where function `k` is the largest. */
+export interface EnvelopeCell {
+  cell: Float64Array;
+  measure: number;
+  k: number;
+}
+
+/**
+ * The cells of a convex cell where each of m affine functions f_k = c[3k] + c[3k+1]·s + c[3k+2]·t is the largest
+ * (ties go to the lowest k, as argmax does). Each candidate's cell is the cell clipped by the half-planes f_k ≥ f_j,
+ * so every cell is convex and no cell of one k is cut in two (a sequential envelope would cut the cell of a later
+ * winner by the tie lines of earlier ones). Functions with `valid[k]` false take no part. Sliver rule: a clip whose
+ * smaller part measures less than `minPiece` keeps the larger side whole, the same on both sides of a tie line.
+ */
+export function upperEnvelope(geom: CellGeometry, cell: Float64Array, c: ArrayLike<number>, m: number, valid: (k: number) => boolean, minPiece: number, relTol = ON_LINE_RTOL): EnvelopeCell[] {
+  const vals = new Float64Array(Math.max(8, cell.length + 8));
+  const out: EnvelopeCell[] = [];
+  const measure0 = geom.measure(cell);
+  for (let k = 0; k < m; k++) {
+    if (!valid(k)) continue;
+    let p: Float64Array | null = cell;
+    let mp = measure0;
+    for (let j = 0; j < m && p; j++) {
+      if (j === k || !valid(j)) continue;
+      const v = p.length + 8 > vals.length ? new Float64Array(p.length + 8) : vals;
+      const side = geom.side(p, c[3 * k]! - c[3 * j]!, c[3 * k + 1]! - c[3 * j + 1]!, c[3 * k + 2]! - c[3 * j + 2]!, v, relTol);
+      if (side === 1) continue;
+      if (side === -1) {
+        // f_k ≡ f_j on the cell: the lower index wins the tie
+        let zero = true;
+        for (let i = 0; i < geom.vertices(p); i++) if (v[i] !== 0) zero = false;
+        if (!(zero && j > k)) p = null;
+        continue;
+      }
+      const [neg, pos] = geom.split(p, v);
+      const mNeg = neg ? geom.measure(neg) : 0;
+      const mPos = pos ? geom.measure(pos) : 0;
+      if (mPos < minPiece || mNeg < minPiece) {
+        if (mPos < mNeg) p = null;
+        continue;
+      }
+      p = pos;
+      mp = mPos;
+    }
+    if (p) out.push({ cell: p, measure: p === cell ? measure0 : mp, k });
+  }
+  return out;
+}

@@ -125,7 +125,9 @@ function broadcastIndex(shape: number[], out: number[]): Int32Array {
 }
 
 function expand(c: Const, out: number[]): Float64Array {
-  const idx = broadcastIndex(c.shape, out);
+  let shape = c.shape;
+  while (shape.length > out.length && shape[0] === 1) shape = shape.slice(1);
+  const idx = broadcastIndex(shape, out);
   return Float64Array.from(idx, (j) => c.data[j]!);
 }
 
@@ -188,6 +190,49 @@ function pads2d(n: NodeProto, inHW: number[], kernel: number[], strides: number[
   return p;
 }
 
+/** Numpy broadcasting of per-sample shapes (a constant's leading batch axis of 1 dropped when it has one axis more). */
+function broadcastSample(shapes: number[][]): number[] {
+  const r = Math.max(...shapes.map((s) => s.length));
+  const out = new Array<number>(r).fill(1);
+  for (const s of shapes) s.forEach((d, k) => (out[r - s.length + k] = Math.max(out[r - s.length + k]!, d)));
+  return out;
+}
+
+/** Output spatial size of a convolution or pooling window (explicit pads or auto_pad; ceil_mode for pooling). */
+function windowOutput(n: NodeProto, inHW: number[], kernel: number[], strides: number[], dil: number[], ceil: boolean): number[] {
+  const autoPad = attrString(n, 'auto_pad', 'NOTSET');
+  const pads = attrInts(n, 'pads') ?? [0, 0, 0, 0];
+  return [0, 1].map((a) => {
+    const span = dil[a]! * (kernel[a]! - 1) + 1;
+    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return Math.ceil(inHW[a]! / strides[a]!);
+    const total = inHW[a]! + (autoPad === 'VALID' ? 0 : pads[a]! + pads[a + 2]!) - span;
+    let o = (ceil ? Math.ceil(total / strides[a]!) : Math.floor(total / strides[a]!)) + 1;
+    // a window may not start in the end padding (ONNX / PyTorch ceil_mode rule)
+    if (ceil && (o - 1) * strides[a]! >= inHW[a]! + (autoPad === 'VALID' ? 0 : pads[a]!)) o--;
+    return o;
+  });
+}
+
+/** The per-sample output shape of Flatten / Reshape / Identity-like nodes, when the import could not infer it. */
+function reshapeTarget(n: NodeProto, xShape: number[], init: (t: string) => { data: ArrayLike<number | bigint> } | undefined): number[] | undefined {
+  const nx = numel(xShape);
+  if (n.opType === 'Flatten') {
+    const axis = attrInt(n, 'axis', 1);
+    return axis <= 1 ? [nx] : [numel(xShape.slice(0, axis - 1)), numel(xShape.slice(axis - 1))];
+  }
+  if (n.opType === 'Identity' || n.opType === 'Dropout') return xShape;
+  if (n.opType === 'Reshape') {
+    const t = init(n.inputs[1]!);
+    if (!t) return undefined;
+    const want = Array.from(t.data as ArrayLike<number | bigint>, Number);
+    // the batch axis comes first (0 or −1 or N); the rest in sample units
+    const rest = want.slice(1).map((d, k) => (d === 0 ? xShape[k]! : d));
+    const known = rest.filter((d) => d > 0).reduce((a, b) => a * b, 1);
+    return rest.map((d) => (d === -1 ? nx / known : d));
+  }
+  return undefined;
+}
+
 /**
  * The float64 program of a piecewise-linear classifier. Errors: UNSUPPORTED_OP naming every op and node on the
  * input → logits path that is not piecewise linear (or that geolens does not read as such), BAD_MODEL when a shape is
@@ -196,14 +241,20 @@ function pads2d(n: NodeProto, inHW: number[], kernel: number[], strides: number[
 export function pwlProgram(model: ImportedModel): PwlProgram {
   const g = model.graph;
   const source = model.source;
-  const shapeOf = (t: string): number[] => {
+  // the import's shape inference stops at ops it does not know (e.g. PRelu): the shapes computed here fill in
+  const shapeOf = (t: string, computed?: () => number[] | undefined): number[] => {
     const s = model.env.info.get(t)?.shape;
-    if (!s || s.slice(1).some((d) => typeof d !== 'number')) throw new GeolensError('BAD_MODEL', `${source}: the shape of '${t}' is unknown; exact linear regions need static shapes (re-export with a fixed input size).`);
-    return s.slice(1) as number[];
+    if (s && s.slice(1).every((d) => typeof d === 'number')) return s.slice(1) as number[];
+    const c = computed?.();
+    if (c) return c;
+    throw new GeolensError('BAD_MODEL', `${source}: the shape of '${t}' is unknown; exact linear regions need static shapes (re-export with a fixed input size).`);
   };
+  const constShape = (t: string): number[] | undefined => g.initializers.get(t)?.dims.slice();
   const inputShape = model.input.shape.slice(1) as number[];
   const sizes = new Map<string, number[]>([[model.input.name, inputShape]]);
-  const field = (t: string): boolean => sizes.has(t);
+  // outputs of ops that could not be read: downstream nodes are only checked for ops that are not piecewise linear
+  const poisoned = new Set<string>();
+  const field = (t: string): boolean => sizes.has(t) || poisoned.has(t);
   const consts = new Map<string, Const>();
   const constOf = (t: string, n: NodeProto): Const => {
     let c = consts.get(t);
@@ -231,6 +282,16 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
     const out = n.outputs[0]!;
     const extraOutputs = n.outputs.slice(1).filter((o) => o !== '');
     const label = `${n.opType} (node '${n.name}')`;
+    if (n.inputs.some((t) => poisoned.has(t))) {
+      if (!(PWL_OPS as readonly string[]).includes(n.opType)) unsupported.push(label);
+      else if ((n.opType === 'Mul' || n.opType === 'Div') && fieldIns.length > 1) unsupported.push(`${label} of the data by the data (not piecewise linear)`);
+      for (const o of n.outputs) poisoned.add(o);
+      continue;
+    }
+    const before = unsupported.length;
+    const poison = (): void => {
+      if (unsupported.length > before) for (const o of n.outputs) poisoned.add(o);
+    };
     const affine = (inputs: string[], apply: AffineStep['apply'], outShape = shapeOf(out)): void => {
       steps.push({ kind: 'affine', node: n.name, op: n.opType, inputs, output: out, apply });
       sizes.set(out, outShape);
@@ -247,9 +308,9 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       case 'Unsqueeze': {
         if (n.opType === 'Dropout' && extraOutputs.length) {
           unsupported.push(`${label} in training mode (mask output used): export with model.eval()`);
-          continue;
+          break;
         }
-        const oShape = shapeOf(out);
+        const oShape = shapeOf(out, () => reshapeTarget(n, xShape, (t) => g.initializers.get(t)));
         if (numel(oShape) !== nx) throw new GeolensError('BAD_MODEL', `${source}: ${label} changes the sample size from ${nx} to ${numel(oShape)}.`);
         affine([n.inputs[0]!], (f) => f[0]!, oShape);
         break;
@@ -260,7 +321,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
         const p = perm ?? Array.from({ length: r }, (_, i) => r - 1 - i);
         if (p[0] !== 0) {
           unsupported.push(`${label} moving the batch axis`);
-          continue;
+          break;
         }
         const oShape = p.slice(1).map((a) => xShape[a - 1]!);
         // output element (multi-index over oShape) ← input element at the permuted index
@@ -283,7 +344,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       case 'Gemm': {
         if (n.inputs[0] !== fieldIns[0] || fieldIns.length > 1 || attrInt(n, 'transA', 0) !== 0 || xShape.length !== 1) {
           unsupported.push(`${label} with the data as B or transposed (geolens reads Gemm(x, W, b) with x = [batch, features])`);
-          continue;
+          break;
         }
         const B = constOf(n.inputs[1]!, n);
         const alpha = attrFloat(n, 'alpha', 1);
@@ -301,12 +362,12 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       case 'MatMul': {
         if (n.inputs[0] !== fieldIns[0] || fieldIns.length > 1) {
           unsupported.push(`${label} with the data on the right or on both sides (geolens reads MatMul(x, W) with a constant W)`);
-          continue;
+          break;
         }
         const B = constOf(n.inputs[1]!, n);
         if (B.shape.length !== 2 || B.shape[0] !== xShape[xShape.length - 1]) {
           unsupported.push(`${label} with a weight of shape [${B.shape.join(', ')}] (geolens reads a 2-D weight [in, out])`);
-          continue;
+          break;
         }
         const [nIn, nOut] = B.shape as [number, number];
         affine([n.inputs[0]!], matmulStep(B.data, nIn, nOut, nx / nIn, null));
@@ -314,7 +375,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       }
       case 'Add':
       case 'Sub': {
-        const oShape = shapeOf(out);
+        const oShape = shapeOf(out, () => broadcastSample(n.inputs.map((t) => sizes.get(t) ?? constShape(t) ?? [])));
         const no = numel(oShape);
         const sign = n.opType === 'Sub' ? -1 : 1;
         if (fieldIns.length === 2 || (n.inputs[0] === n.inputs[1] && fieldIns.length === 1)) {
@@ -354,9 +415,9 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       case 'Neg': {
         if (fieldIns.length > 1 || (n.opType === 'Div' && n.inputs[0] !== fieldIns[0])) {
           unsupported.push(`${label} of the data by the data (not piecewise linear)`);
-          continue;
+          break;
         }
-        const oShape = shapeOf(out);
+        const oShape = shapeOf(out, () => broadcastSample(n.inputs.map((t) => sizes.get(t) ?? constShape(t) ?? [])));
         const no = numel(oShape);
         let m: Float64Array;
         if (n.opType === 'Neg') m = new Float64Array(no).fill(-1);
@@ -377,7 +438,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       case 'BatchNormalization': {
         if (extraOutputs.length || attrInt(n, 'training_mode', 0) === 1) {
           unsupported.push(`${label} in training mode: export with model.eval()`);
-          continue;
+          break;
         }
         const [scale, bias, mean, variance] = [1, 2, 3, 4].map((k) => constOf(n.inputs[k]!, n).data);
         const eps = attrFloat(n, 'epsilon', 1e-5);
@@ -404,7 +465,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       case 'Conv': {
         if (xShape.length !== 3 || n.inputs[0] !== fieldIns[0] || fieldIns.length > 1) {
           unsupported.push(`${label} that is not a 2-D convolution of the data by constant weights`);
-          continue;
+          break;
         }
         const Wc = constOf(n.inputs[1]!, n);
         const [M, Cg, kH, kW] = Wc.shape as [number, number, number, number];
@@ -412,7 +473,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
         const group = attrInt(n, 'group', 1);
         const strides = attrInts(n, 'strides') ?? [1, 1];
         const dil = attrInts(n, 'dilations') ?? [1, 1];
-        const oShape = shapeOf(out);
+        const oShape = shapeOf(out, () => [M, ...windowOutput(n, [H, Wd], [kH, kW], strides, dil, false)]);
         const [, OH, OW] = oShape as [number, number, number];
         const pads = pads2d(n, [H, Wd], [kH, kW], strides, dil, [OH, OW]);
         const bias = n.inputs[2] ? expand(constOf(n.inputs[2], n), [M]) : null;
@@ -459,18 +520,18 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       case 'GlobalAveragePool': {
         if (xShape.length !== 3) {
           unsupported.push(`${label} on a tensor of rank ${xShape.length + 1} (geolens reads 2-D pooling of [batch, C, H, W])`);
-          continue;
+          break;
         }
         if (extraOutputs.length) {
           unsupported.push(`${label} with its Indices output used`);
-          continue;
+          break;
         }
         const [C, H, Wd] = xShape as [number, number, number];
         const global = n.opType === 'GlobalAveragePool';
         const kernel = global ? [H, Wd] : (attrInts(n, 'kernel_shape') ?? [1, 1]);
         const strides = global ? [1, 1] : (attrInts(n, 'strides') ?? [1, 1]);
         const dil = global ? [1, 1] : (attrInts(n, 'dilations') ?? [1, 1]);
-        const oShape = shapeOf(out);
+        const oShape = shapeOf(out, () => [C, ...(global ? [1, 1] : windowOutput(n, [H, Wd], kernel, strides, dil, attrInt(n, 'ceil_mode', 0) === 1))]);
         const [, OH, OW] = oShape as [number, number, number];
         const pads = global ? [0, 0, 0, 0] : pads2d(n, [H, Wd], kernel, strides, dil, [OH, OW]);
         const m = kernel[0]! * kernel[1]!;
@@ -505,7 +566,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
         if (n.opType === 'MaxPool') {
           if (m > 255) {
             unsupported.push(`${label} with a window of ${m} elements (geolens reads windows of at most 255)`);
-            continue;
+            break;
           }
           steps.push({ kind: 'maxpool', node: n.name, op: 'MaxPool', input: fieldIns[0]!, output: out, outputs: no, window: m, index });
           sizes.set(out, oShape);
@@ -517,11 +578,15 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       }
       case 'Concat': {
         const axis0 = attrInt(n, 'axis', 1);
-        const oShape = shapeOf(out);
+        const oShape = shapeOf(out, () => {
+          const shapes = n.inputs.map((t) => sizes.get(t) ?? constShape(t)?.slice(1) ?? []);
+          const a = (axis0 < 0 ? axis0 + shapes[0]!.length + 1 : axis0) - 1;
+          return shapes[0]!.map((d, k) => (k === a ? shapes.reduce((acc, sh) => acc + sh[k]!, 0) : d));
+        });
         const axis = (axis0 < 0 ? axis0 + oShape.length + 1 : axis0) - 1;
         if (axis < 0) {
           unsupported.push(`${label} along the batch axis`);
-          continue;
+          break;
         }
         const parts = n.inputs.map((t) => ({ t, isField: field(t), shape: field(t) ? sizes.get(t)! : constOf(t, n).shape.slice(1) }));
         const outer = numel(oShape.slice(0, axis));
@@ -554,7 +619,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
         if (n.opType === 'PRelu') {
           if (field(n.inputs[1]!)) {
             unsupported.push(`${label} with a slope computed from the data`);
-            continue;
+            break;
           }
           slope = expand(constOf(n.inputs[1]!, n), xShape);
         }
@@ -568,6 +633,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
       default:
         unsupported.push(label);
     }
+    poison();
   }
   if (unsupported.length) {
     throw new GeolensError(

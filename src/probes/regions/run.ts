@@ -97,11 +97,11 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return s;
 };
 
-/** The first sample of each of three classes (or the first three samples when there are fewer classes). */
+/** The first sample of each of the three lowest classes present (topped up with the first samples when fewer). */
 export function defaultSlicePoints(data: Dataset): [number, number, number] {
   const seen = new Map<number, number>();
-  for (let i = 0; i < data.y.length && seen.size < 3; i++) if (!seen.has(data.y[i]!)) seen.set(data.y[i]!, i);
-  const idx = [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+  for (let i = 0; i < data.y.length; i++) if (!seen.has(data.y[i]!)) seen.set(data.y[i]!, i);
+  const idx = [...seen.entries()].sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, i]) => i);
   for (let i = 0; idx.length < 3 && i < data.y.length; i++) if (!idx.includes(i)) idx.push(i);
   if (idx.length < 3) throw new GeolensError('BAD_ARGUMENT', `regions: ${data.name} has fewer than three samples; a plane needs three points.`);
   return idx as [number, number, number];
