@@ -23,7 +23,7 @@ const FLAGS: FlagSpec = {
   seed: { type: 'string', default: '0', help: 'seed of --per-class, of the density radius sample and of the onnxruntime check' },
   slice: { type: 'string', help: "the plane: 'points:i,j,k' (through three data points) or 'input' (the input plane of a 2-D model) [default: input for 2-D inputs, else the first point of each of three classes]" },
   segment: { type: 'string', help: "a segment instead of a plane: 'i,j' (the line through data points i and j)" },
-  extent: { type: 'string', help: 'the slice: s0,s1,t0,t1 (plane) or t0,t1 (segment) in slice coordinates, or one number: the margin around the anchor points as a fraction of their span [default: 0.5 through points, 0.1 for the input plane, 0 for a segment]' },
+  extent: { type: 'string', help: 'the slice: s0,s1,t0,t1 (plane) or t0,t1 (segment) in slice coordinates, or one number: the margin around the anchor points as a fraction of their span (a list starting with a minus: --extent=-2,2,-1,1) [default: 0.5 through points, 0.1 for the input plane, 0 for a segment]' },
   radius: { type: 'string', help: "density radius in input units, or 'none' [default: the median nearest-neighbour distance of the data]" },
   manifold: { type: 'string', help: "manifold complexity: the class whose sheet of the embedded 'manifold' dataset to cut (e.g. 0)" },
   'manifold-shape': { type: 'string', default: 'both', choices: ['patch', 'curve', 'both'], help: 'with --manifold: a 2-D patch of the sheet, a 1-D curve on it, or both' },
@@ -32,7 +32,7 @@ const FLAGS: FlagSpec = {
   'over-training': { type: 'boolean', default: false, help: 'also count the regions on the same slice at every checkpoint of a run' },
   checkpoints: { type: 'string', default: 'all', help: "with --over-training: 'all' or the epochs to use, e.g. 0,1,5,10" },
   'max-regions': { type: 'string', default: '2000000', help: 'stop with an error beyond this many regions' },
-  summary: { type: 'boolean', default: false, help: 'leave the polygons, patterns and affine maps out of regions.json (counts, bounds and boundary length only)' },
+  summary: { type: 'boolean', default: false, help: 'leave the polygons and the boundary polylines out of regions.json (counts, bounds, densities; the picture is still drawn)' },
   check: { type: 'string', default: '256', help: 'region interior points at which the affine logits are checked against onnxruntime (0: none)' },
   threads: THREADS_FLAG,
   out: OUT_FLAG,
@@ -126,7 +126,6 @@ export async function regionsCommand(argv: string[], out: (line: string) => void
     ...(manifoldClass !== undefined
       ? { manifold: { class: manifoldClass, shape: values['manifold-shape'] as 'patch' | 'curve' | 'both', latentExtent: manifoldExtent, ...(manifoldResolution !== undefined ? { resolution: manifoldResolution } : {}) } }
       : {}),
-    geometry: values.summary !== true,
     checkPoints,
     maxRegions,
     seed,
@@ -139,12 +138,14 @@ export async function regionsCommand(argv: string[], out: (line: string) => void
   const engine = probeEngine(threads);
   const dir = probeResultsDir(target, values);
   try {
-    const result = await runRegions(engine, target.model, ds, options, onProgress);
+    const full = await runRegions(engine, target.model, ds, options, onProgress);
     progress.done();
+    // --summary: the picture is drawn from the full result, the JSON leaves the polygons out
+    const result = values.summary === true ? { ...full, regions: null, boundary: null } : full;
     const where = result.slice.how === 'input-plane' ? 'the input plane' : result.slice.how === 'explicit' ? 'the given plane' : `${result.slice.kind === 'plane' ? 'plane' : 'segment'} through points ${result.slice.points!.join(', ')}`;
     const title = `Linear regions — ${ds.name}, ${where}`;
-    const svg = result.slice.kind === 'plane' ? regionsTilingChart(result, title) : regionsSegmentChart(result, title);
-    const written = await writeResult(dir, 'regions', result, svg ? { '': svg } : {}, {}, { compact: result.regions !== null || result.intervals !== null });
+    const svg = full.slice.kind === 'plane' ? regionsTilingChart(full, title) : regionsSegmentChart(full, title);
+    const written = await writeResult(dir, 'regions', result, svg ? { '': svg } : {}, {}, { compact: result.regions !== null || (result.intervals?.length ?? 0) > 1000 });
     const lines = printRegions(result, path, target.kind);
     let ot;
     if (overTraining) {
