@@ -133,26 +133,53 @@ function expand(c: Const, out: number[]): Float64Array {
 
 /** y = x·W (+ bias in column 0) for `rows` rows of x [rows, nIn], W [nIn, nOut] row-major. */
 function matmulStep(W: Float64Array, nIn: number, nOut: number, rows: number, bias: Float64Array | null) {
-  return (fields: Float64Array[], K: number, linearOnly = false): Float64Array => {
+  const apply = (fields: Float64Array[], K: number, linearOnly = false): Float64Array => {
     const x = fields[0]!;
     const nx = rows * nIn;
     const ny = rows * nOut;
     const y = new Float64Array(K * ny);
-    for (let c = 0; c < K; c++) {
-      for (let r = 0; r < rows; r++) {
-        const yo = c * ny + r * nOut;
-        const xo = c * nx + r * nIn;
-        for (let i = 0; i < nIn; i++) {
-          const xi = x[xo + i]!;
-          if (xi === 0) continue;
-          const wo = i * nOut;
-          for (let j = 0; j < nOut; j++) y[yo + j]! += xi * W[wo + j]!;
+    if (K === 3 && rows === 1) {
+      // the plane case, all three columns per weight row (one pass over W)
+      for (let i = 0; i < nIn; i++) {
+        const a = x[i]!;
+        const b = x[nx + i]!;
+        const c = x[2 * nx + i]!;
+        if (a === 0 && b === 0 && c === 0) continue;
+        const wo = i * nOut;
+        for (let j = 0; j < nOut; j++) {
+          const w = W[wo + j]!;
+          y[j]! += a * w;
+          y[ny + j]! += b * w;
+          y[2 * ny + j]! += c * w;
+        }
+      }
+    } else {
+      for (let c = 0; c < K; c++) {
+        for (let r = 0; r < rows; r++) {
+          const yo = c * ny + r * nOut;
+          const xo = c * nx + r * nIn;
+          for (let i = 0; i < nIn; i++) {
+            const xi = x[xo + i]!;
+            if (xi === 0) continue;
+            const wo = i * nOut;
+            for (let j = 0; j < nOut; j++) y[yo + j]! += xi * W[wo + j]!;
+          }
         }
       }
     }
     if (bias && !linearOnly) for (let j = 0; j < ny; j++) y[j]! += bias[j]!;
     return y;
   };
+  return Object.assign(apply, { matmul: { W, nIn, nOut, rows, bias } });
+}
+
+/** What a MatMul step and a following Add of a constant are, so that the two fuse into one step. */
+interface MatmulInfo {
+  W: Float64Array;
+  nIn: number;
+  nOut: number;
+  rows: number;
+  bias: Float64Array | null;
 }
 
 /** A sparse linear map: output o = Σ_k weight[o·m + k]·x[index[o·m + k]] (index −1 skipped); no offset. */
@@ -401,13 +428,14 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
         const sx = fieldFirst ? 1 : sign;
         const sc = fieldFirst ? sign : 1;
         const plain = sx === 1 && no === nx && ix.every((j, i) => j === i);
-        affine([fieldIns[0]!], (f, K, linearOnly) => {
+        const addConst = (f: Float64Array[], K: number, linearOnly?: boolean): Float64Array => {
           const x = f[0]!;
           if (linearOnly && plain) return x;
           const z = new Float64Array(K * no);
           for (let c = 0; c < K; c++) for (let i = 0; i < no; i++) z[c * no + i] = sx * x[c * nx + ix[i]!]! + (c === 0 && !linearOnly ? sc * cv[i]! : 0);
           return z;
-        }, oShape);
+        };
+        affine([fieldIns[0]!], plain ? Object.assign(addConst, { bias: sc === 1 ? cv : cv.map((v) => -v) }) : addConst, oShape);
         break;
       }
       case 'Mul':
@@ -643,6 +671,7 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
     );
   }
   if (!sizes.has(model.logits)) throw new GeolensError('BAD_MODEL', `${source}: the logits '${model.logits}' do not depend on the input.`);
+  fuseBiases(steps, model.logits);
   const lastUse = new Map<string, number>();
   steps.forEach((s, i) => {
     for (const t of s.kind === 'affine' ? s.inputs : [s.input]) lastUse.set(t, i);
@@ -650,6 +679,24 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
   lastUse.set(model.logits, steps.length);
   const chain = layers.every((l, i) => l.from === i - 1);
   return { source, input: model.input.name, inputShape, inputSize: numel(inputShape), logits: model.logits, numClasses: model.numClasses, steps, lastUse, layers, chain };
+}
+
+/**
+ * Fuse MatMul (no bias) → Add of a constant into one step when nothing else reads the MatMul's output (the usual
+ * x·W + b of geolens' and PyTorch's dense layers): one product per cell instead of a product and a copy.
+ */
+function fuseBiases(steps: PwlStep[], logits: string): void {
+  const readers = new Map<string, number>();
+  for (const s of steps) for (const t of s.kind === 'affine' ? s.inputs : [s.input]) readers.set(t, (readers.get(t) ?? 0) + 1);
+  for (let i = 0; i + 1 < steps.length; i++) {
+    const a = steps[i]!;
+    const b = steps[i + 1]!;
+    if (a.kind !== 'affine' || b.kind !== 'affine' || b.inputs.length !== 1 || b.inputs[0] !== a.output || readers.get(a.output) !== 1 || a.output === logits) continue;
+    const mm = (a.apply as { matmul?: MatmulInfo }).matmul;
+    const bias = (b.apply as { bias?: Float64Array }).bias;
+    if (!mm || mm.bias || mm.rows !== 1 || !bias || bias.length !== mm.nOut) continue;
+    steps.splice(i, 2, { ...b, node: `${a.node}+${b.node}`, op: `${a.op}+${b.op}`, inputs: a.inputs, apply: matmulStep(mm.W, mm.nIn, mm.nOut, 1, bias) });
+  }
 }
 
 /** Activation pattern and logits at one input point, by the program's float64 forward pass. */
