@@ -112,34 +112,40 @@ interface SplitContext {
 }
 
 /**
- * Split every piece by the affine function (a0, a1, a2) (the same on every piece), setting `code[slot]` to 1 on its
- * positive side, 0 on its negative side (rectifier units).
+ * Split a cell by the zero lines of the rectifier units in `crossing` (those that cross its parent), recursively: the
+ * units that no longer cross a piece get their bit there and are not tested again below it, so a piece is tested only
+ * against the lines that cross its ancestors (a binary space partition), not against every line of the layer.
+ * Appends the pieces to `out`, the first piece first.
  */
-function splitByUnit(ctx: SplitContext, pieces: Piece[], a0: number, a1: number, a2: number, slot: number): Piece[] {
-  const out: Piece[] = [];
+function splitByUnits(ctx: SplitContext, cell: Float64Array, measure: number, code: Uint8Array, crossing: readonly number[], z: Float64Array, n: number, K: number, out: Piece[]): void {
   const { geom, vals } = ctx;
-  for (const p of pieces) {
-    const side = geom.side(p.cell, a0, a1, a2, vals, ctx.relTol);
-    if (side !== 0) {
-      p.code[slot] = side === 1 ? 1 : 0;
-      out.push(p);
-      continue;
-    }
-    const [neg, pos] = geom.split(p.cell, vals);
-    const mNeg = neg ? geom.measure(neg) : 0;
-    const mPos = pos ? geom.measure(pos) : 0;
-    if (mNeg < ctx.minPiece || mPos < ctx.minPiece) {
-      ctx.suppressed++;
-      p.code[slot] = mPos >= mNeg ? 1 : 0;
-      out.push(p);
-      continue;
-    }
-    const negCode = p.code.slice();
-    negCode[slot] = 0;
-    p.code[slot] = 1;
-    out.push({ cell: pos!, measure: mPos, code: p.code }, { cell: neg!, measure: mNeg, code: negCode });
+  const still: number[] = [];
+  for (const u of crossing) {
+    const side = geom.side(cell, z[u]!, z[n + u]!, K > 2 ? z[2 * n + u]! : 0, vals, ctx.relTol);
+    if (side === 0) still.push(u);
+    else code[u] = side === 1 ? 1 : 0;
   }
-  return out;
+  if (!still.length) {
+    out.push({ cell, measure, code });
+    return;
+  }
+  const u = still[0]!;
+  const rest = still.slice(1);
+  geom.side(cell, z[u]!, z[n + u]!, K > 2 ? z[2 * n + u]! : 0, vals, ctx.relTol);
+  const [neg, pos] = geom.split(cell, vals);
+  const mNeg = neg ? geom.measure(neg) : 0;
+  const mPos = pos ? geom.measure(pos) : 0;
+  if (mNeg < ctx.minPiece || mPos < ctx.minPiece) {
+    ctx.suppressed++;
+    code[u] = mPos >= mNeg ? 1 : 0;
+    splitByUnits(ctx, cell, measure, code, rest, z, n, K, out);
+    return;
+  }
+  const negCode = code.slice();
+  negCode[u] = 0;
+  code[u] = 1;
+  splitByUnits(ctx, pos!, mPos, code, rest, z, n, K, out);
+  splitByUnits(ctx, neg!, mNeg, negCode, rest, z, n, K, out);
 }
 
 /** The value of field `t` of a cell (formed from its reference and Δ on first use). */
@@ -173,8 +179,8 @@ function rectifierCells(ctx: SplitContext, K: number, s: RectifierStep, inSlot: 
     if (side === 0) crossing.push(u);
     else code[u] = side === 1 ? 1 : 0;
   }
-  let pieces: Piece[] = [{ cell, measure: c.measure, code }];
-  for (const u of crossing) pieces = splitByUnit(ctx, pieces, z[u]!, z[n + u]!, K > 2 ? z[2 * n + u]! : 0, u);
+  const pieces: Piece[] = [];
+  splitByUnits(ctx, cell, c.measure, code, crossing, z, n, K, pieces);
   const refBits = pieces[0]!.code;
   const fields = liveFields(c);
   const y = new Float64Array(K * n);
@@ -205,52 +211,119 @@ function rectifierCells(ctx: SplitContext, K: number, s: RectifierStep, inSlot: 
   return out;
 }
 
+/**
+ * Split a cell by the MaxPool outputs in `open` (those whose window has no single maximum on its parent), recursively
+ * as `splitByUnits` does: an output whose window element is the largest at every vertex of the piece (so everywhere in
+ * it) is settled there for all its sub-pieces; the first output still open is split into its envelope cells.
+ */
+function splitByPools(ctx: SplitContext, K: number, s: MaxPoolStep, z: Float64Array, nIn: number, cell: Float64Array, measure: number, code: Uint8Array, open: readonly number[], out: Piece[]): void {
+  const { geom } = ctx;
+  const { window: m, index } = s;
+  const nv = geom.vertices(cell);
+  const still: number[] = [];
+  for (const o of open) {
+    // the element largest at every vertex (ties to the first), if one is; elements equal to it as affine functions on
+    // the cell (e.g. several ReLU-dead elements, all 0) are the same function, not a tie
+    let winner = -1;
+    let best = -1;
+    let ok = true;
+    const dim2 = geom.dim === 2;
+    for (let v = 0; v < nv && ok; v++) {
+      const sv = dim2 ? cell[2 * v]! : cell[v]!;
+      const tv = dim2 ? cell[2 * v + 1]! : 0;
+      let arg = -1;
+      let jt = -1;
+      let top = -Infinity;
+      let topScale = 0;
+      let second = -Infinity;
+      let secondScale = 0;
+      for (let k = 0; k < m; k++) {
+        const j = index[o * m + k]!;
+        if (j < 0) continue;
+        const a = z[j]!;
+        const b = z[nIn + j]! * sv;
+        const c = K > 2 ? z[2 * nIn + j]! * tv : 0;
+        const val = a + b + c;
+        const scale = Math.abs(a) + Math.abs(b) + Math.abs(c);
+        if (jt >= 0 && z[j] === z[jt] && z[nIn + j] === z[nIn + jt] && (K < 3 || z[2 * nIn + j] === z[2 * nIn + jt])) continue;
+        if (val > top) {
+          second = top;
+          secondScale = topScale;
+          top = val;
+          topScale = scale;
+          arg = k;
+          jt = j;
+        } else if (val > second) {
+          second = val;
+          secondScale = scale;
+        }
+      }
+      // a near tie at a vertex: leave the output to the exact envelope
+      if (second > -Infinity && top - second <= ctx.relTol * (topScale + secondScale)) ok = false;
+      else if (best === -1) best = arg;
+      else if (arg !== best) ok = false;
+    }
+    winner = ok ? best : -1;
+    if (winner >= 0) code[o] = winner;
+    else still.push(o);
+  }
+  if (!still.length) {
+    out.push({ cell, measure, code });
+    return;
+  }
+  const o = still[0]!;
+  const rest = still.slice(1);
+  const coef = new Float64Array(3 * m);
+  for (let k = 0; k < m; k++) {
+    const j = index[o * m + k]!;
+    if (j < 0) continue;
+    coef[3 * k] = z[j]!;
+    coef[3 * k + 1] = z[nIn + j]!;
+    coef[3 * k + 2] = K > 2 ? z[2 * nIn + j]! : 0;
+  }
+  const cells = upperEnvelope(geom, cell, coef, m, (k) => index[o * m + k]! >= 0, ctx.minPiece, ctx.relTol);
+  cells.forEach((e, q) => {
+    const sub = q === cells.length - 1 ? code : code.slice();
+    sub[o] = e.k;
+    splitByPools(ctx, K, s, z, nIn, e.cell, e.cell === cell ? measure : e.measure, sub, rest, out);
+  });
+}
+
 function maxPoolCells(ctx: SplitContext, K: number, s: MaxPoolStep, inSlot: number, outSlot: number, c: Cell): Cell[] {
   const z = value(c, inSlot);
   const nIn = z.length / K;
   const { outputs: O, window: m, index } = s;
-  const { geom, vals } = ctx;
   const first = new Uint8Array(O);
   for (let o = 0; o < O; o++) {
     let k = 0;
     while (index[o * m + k]! < 0) k++;
     first[o] = k;
   }
-  let pieces: Piece[] = [{ cell: c.cell, measure: c.measure, code: first }];
-  const coef = new Float64Array(3 * m);
-  for (let o = 0; o < O; o++) {
-    const valid = (k: number): boolean => index[o * m + k]! >= 0;
-    const next: Piece[] = [];
-    for (const p of pieces) {
-      for (let k = 0; k < m; k++) {
-        const j = index[o * m + k]!;
-        if (j < 0) continue;
-        coef[3 * k] = z[j]!;
-        coef[3 * k + 1] = z[nIn + j]!;
-        coef[3 * k + 2] = K > 2 ? z[2 * nIn + j]! : 0;
-      }
-      const cells = upperEnvelope(geom, p.cell, coef, m, valid, ctx.minPiece, ctx.relTol);
-      if (cells.length === 1) {
-        p.code[o] = cells[0]!.k;
-        next.push(p);
-        continue;
-      }
-      cells.forEach((e, q) => {
-        const code = q === 0 ? p.code : p.code.slice();
-        code[o] = e.k;
-        next.push({ cell: e.cell, measure: e.measure, code });
-      });
+  const pieces: Piece[] = [];
+  const all = Array.from({ length: O }, (_, o) => o);
+  splitByPools(ctx, K, s, z, nIn, c.cell, c.measure, first, all, pieces);
+  const fields = liveFields(c);
+  const refCode = pieces[0]!.code;
+  const y = new Float64Array(K * O);
+  for (let k = 0; k < K; k++) for (let o = 0; o < O; o++) y[k * O + o] = z[k * nIn + index[o * m + refCode[o]!]!]!;
+  fields[outSlot] = y;
+  const ref: Cell = { cell: pieces[0]!.cell, measure: pieces[0]!.measure, fields, pattern: [...c.pattern, refCode] };
+  const out: Cell[] = [ref];
+  for (let q = 1; q < pieces.length; q++) {
+    const p = pieces[q]!;
+    // Δ of the pooled output: non-zero only where the window's maximum moved
+    const d = new Float64Array(K * O);
+    for (let o = 0; o < O; o++) {
+      if (p.code[o] === refCode[o]) continue;
+      const jp = index[o * m + p.code[o]!]!;
+      const jr = index[o * m + refCode[o]!]!;
+      for (let k = 0; k < K; k++) d[k * O + o] = z[k * nIn + jp]! - z[k * nIn + jr]!;
     }
-    pieces = next;
+    const delta: (Float64Array | undefined)[] = [];
+    delta[outSlot] = d;
+    out.push({ cell: p.cell, measure: p.measure, fields: [], pattern: [...c.pattern, p.code], ref, delta });
   }
-  const live = liveFields(c);
-  return pieces.map((p) => {
-    const y = new Float64Array(K * O);
-    for (let k = 0; k < K; k++) for (let o = 0; o < O; o++) y[k * O + o] = z[k * nIn + index[o * m + p.code[o]!]!]!;
-    const fields = live.slice();
-    fields[outSlot] = y;
-    return { cell: p.cell, measure: p.measure, fields, pattern: [...c.pattern, p.code] };
-  });
+  return out;
 }
 
 /**

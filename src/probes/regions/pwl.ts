@@ -507,34 +507,49 @@ export function pwlProgram(model: ImportedModel): PwlProgram {
         const bias = n.inputs[2] ? expand(constOf(n.inputs[2], n), [M]) : null;
         const no = M * OH * OW;
         const Mg = M / group;
+        // the convolution as a scatter table: for each input element, the outputs it feeds and the weights (so the
+        // product costs O(non-zero inputs × fan-out): differences of fields right after a split are sparse)
+        const fan: number[][] = Array.from({ length: nx }, () => []);
+        for (let m = 0; m < M; m++) {
+          const g0 = Math.floor(m / Mg) * Cg;
+          for (let ci = 0; ci < Cg; ci++) {
+            for (let ky = 0; ky < kH; ky++) {
+              for (let kx = 0; kx < kW; kx++) {
+                const w = Wc.data[((m * Cg + ci) * kH + ky) * kW + kx]!;
+                if (w === 0) continue;
+                for (let oy = 0; oy < OH; oy++) {
+                  const iy = oy * strides[0]! - pads[0]! + ky * dil[0]!;
+                  if (iy < 0 || iy >= H) continue;
+                  for (let ox = 0; ox < OW; ox++) {
+                    const ix = ox * strides[1]! - pads[1]! + kx * dil[1]!;
+                    if (ix < 0 || ix >= Wd) continue;
+                    fan[((g0 + ci) * H + iy) * Wd + ix]!.push((m * OH + oy) * OW + ox, w);
+                  }
+                }
+              }
+            }
+          }
+        }
+        const start = new Int32Array(nx + 1);
+        fan.forEach((l, i) => (start[i + 1] = start[i]! + l.length / 2));
+        const target = new Int32Array(start[nx]!);
+        const weight = new Float64Array(start[nx]!);
+        fan.forEach((l, i) => {
+          for (let q = 0; q < l.length / 2; q++) {
+            target[start[i]! + q] = l[2 * q]!;
+            weight[start[i]! + q] = l[2 * q + 1]!;
+          }
+        });
         affine([fieldIns[0]!], (f, K, linearOnly) => {
           const x = f[0]!;
           const y = new Float64Array(K * no);
           for (let c = 0; c < K; c++) {
             const xo = c * nx;
             const yo = c * no;
-            for (let m = 0; m < M; m++) {
-              const g0 = Math.floor(m / Mg) * Cg;
-              for (let ci = 0; ci < Cg; ci++) {
-                const xc = xo + (g0 + ci) * H * Wd;
-                for (let ky = 0; ky < kH; ky++) {
-                  for (let kx = 0; kx < kW; kx++) {
-                    const w = Wc.data[((m * Cg + ci) * kH + ky) * kW + kx]!;
-                    if (w === 0) continue;
-                    for (let oy = 0; oy < OH; oy++) {
-                      const iy = oy * strides[0]! - pads[0]! + ky * dil[0]!;
-                      if (iy < 0 || iy >= H) continue;
-                      const yrow = yo + (m * OH + oy) * OW;
-                      const xrow = xc + iy * Wd;
-                      for (let ox = 0; ox < OW; ox++) {
-                        const ix = ox * strides[1]! - pads[1]! + kx * dil[1]!;
-                        if (ix < 0 || ix >= Wd) continue;
-                        y[yrow + ox]! += w * x[xrow + ix]!;
-                      }
-                    }
-                  }
-                }
-              }
+            for (let i = 0; i < nx; i++) {
+              const xv = x[xo + i]!;
+              if (xv === 0) continue;
+              for (let q = start[i]!; q < start[i + 1]!; q++) y[yo + target[q]!]! += weight[q]! * xv;
             }
           }
           if (bias && !linearOnly) for (let m = 0; m < M; m++) for (let i = 0; i < OH * OW; i++) y[m * OH * OW + i]! += bias[m]!;
