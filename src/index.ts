@@ -56,6 +56,7 @@ export * from './probes/separation/index.js';
 export * from './probes/dim/index.js';
 export * from './probes/topology/index.js';
 export * from './probes/magnitude/index.js';
+export * from './probes/regions/index.js';
 
 // Studies: every probe on one model (analysis.json), the probe registry of an analysis
 export { analyze, accuracyOf, describeModel, parseProbeList, type AnalyzeOptions } from './studies/analyze.js';

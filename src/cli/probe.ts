@@ -8,6 +8,7 @@ export const PROBES: Record<string, { load: () => Promise<Command>; help: string
   dim: { load: async () => (await import('./probe-dim.js')).dimCommand, help: 'Data Information Matrix: spectra, foliation walks, distances between datasets' },
   topology: { load: async () => (await import('./probe-topology.js')).topologyCommand, help: 'metric topology of classifiers: distances between networks, classes, MDS (several targets)' },
   magnitude: { load: async () => (await import('./probe-magnitude.js')).magnitudeCommand, help: 'magnitude function, magnitude dimension of a trajectory, representation or point cloud' },
+  regions: { load: async () => (await import('./probe-regions.js')).regionsCommand, help: 'exact linear regions on a plane or segment: tiling, decision boundary, bounds, density, manifold complexity' },
 };
 
 export async function probeCommand(argv: string[], out: (line: string) => void): Promise<number> {

@@ -250,6 +250,50 @@ function normalUnit(rng: Rng, U: Float64Array, m: number, k: number): Float64Arr
  */
 export function curvedManifoldMixture(options: CurvedManifoldOptions = {}): Dataset {
   const n = checkInt('curvedManifoldMixture: n', options.n ?? 2000, 2);
+  const { rng, sheets, resolved } = manifoldSheets(options);
+  const { classes, intrinsicDim: k, ambientDim: d, noise } = resolved;
+  const y = balancedLabels(n, classes, rng);
+  const x = new Float32Array(n * d);
+  const z = new Float64Array(k);
+  const point = new Float64Array(d);
+  for (let s = 0; s < n; s++) {
+    const c = y[s]!;
+    for (let l = 0; l < k; l++) z[l] = rng.normal();
+    sheets.at(c, z, point);
+    const off = s * d;
+    for (let r = 0; r < d; r++) x[off + r] = point[r]! + noise * rng.normal();
+  }
+  return {
+    name: 'manifold',
+    x: { data: x, shape: [n, d] },
+    y,
+    numClasses: classes,
+    sampleShape: [d],
+    source: describe('manifold', { n, ...resolved, seed: options.seed ?? 0 }),
+  };
+}
+
+/** The noise-free class sheets of {@link curvedManifoldMixture}: x = R·f_c(z) for a latent z ∈ R^k. */
+export interface ManifoldSheets {
+  classes: number;
+  /** Intrinsic dimension k (latent z ∈ R^k). */
+  intrinsicDim: number;
+  /** Ambient dimension d of the points. */
+  ambientDim: number;
+  /** Write R·f_c(z) (length d) into `out` and return it. */
+  at(c: number, z: ArrayLike<number>, out?: Float64Array): Float64Array;
+}
+
+/**
+ * The class sheets of `curvedManifoldMixture(options)` as maps z ↦ R·f_c(z) (the samples without noise; step 4 of
+ * its construction), with the generator after the draws of steps 1–3 (labels and samples come next). The same
+ * options give the same sheets as the dataset's.
+ */
+export function manifoldSheets(options: CurvedManifoldOptions = {}): {
+  rng: Rng;
+  sheets: ManifoldSheets;
+  resolved: { classes: number; intrinsicDim: number; ambientDim: number; subspaceDim: number; curvature: number; frequency: number; separation: number; noise: number };
+} {
   const classes = checkInt('curvedManifoldMixture: classes', options.classes ?? 5, 2, 10000);
   const k = checkInt('curvedManifoldMixture: intrinsicDim', options.intrinsicDim ?? 2, 1, 1000);
   const d = checkInt('curvedManifoldMixture: ambientDim', options.ambientDim ?? 32, k, 100000);
@@ -302,17 +346,13 @@ export function curvedManifoldMixture(options: CurvedManifoldOptions = {}): Data
     phase.push(ph);
   }
 
-  const y = balancedLabels(n, classes, rng);
-  const x = new Float32Array(n * d);
-  const z = new Float64Array(k);
   const f = new Float64Array(m);
   const amp = curvature / Math.sqrt(m);
   // E[sin(a·z + φ)] = sin(φ)·exp(-|a|²/2) for z ~ N(0, I): subtracted so that each class mean is exactly R·μ_c.
   const damp = Math.exp((-frequency * frequency) / 2);
-  for (let s = 0; s < n; s++) {
-    const c = y[s]!;
+  const at = (c: number, z: ArrayLike<number>, out = new Float64Array(d)): Float64Array => {
+    if (!Number.isInteger(c) || c < 0 || c >= classes) throw new GeolensError('BAD_ARGUMENT', `manifold sheet: class ${c} is outside 0..${classes - 1}`);
     const U = frames[c]!;
-    for (let l = 0; l < k; l++) z[l] = rng.normal();
     f.set(centres[c]!);
     for (let i = 0; i < m; i++) {
       let acc = 0;
@@ -327,23 +367,34 @@ export function curvedManifoldMixture(options: CurvedManifoldOptions = {}): Data
       const v = bendDir[c]![j]!;
       for (let i = 0; i < m; i++) f[i]! += a * v[i]!;
     }
-    const off = s * d;
     for (let r = 0; r < d; r++) {
       let acc = 0;
       for (let i = 0; i < m; i++) acc += R[r * m + i]! * f[i]!;
-      x[off + r] = acc + noise * rng.normal();
+      out[r] = acc;
     }
-  }
-  return {
-    name: 'manifold',
-    x: { data: x, shape: [n, d] },
-    y,
-    numClasses: classes,
-    sampleShape: [d],
-    source: describe('manifold', {
-      n, classes, intrinsicDim: k, ambientDim: d, subspaceDim: m, curvature, frequency, separation, noise, seed,
-    }),
+    return out;
   };
+  return {
+    rng,
+    sheets: { classes, intrinsicDim: k, ambientDim: d, at },
+    resolved: { classes, intrinsicDim: k, ambientDim: d, subspaceDim: m, curvature, frequency, separation, noise },
+  };
+}
+
+/**
+ * The generator options written in a synthetic dataset's `source` (`synthetic:<name>(key=value, …)`, as the
+ * generators write it), or null when `source` is not such a string (e.g. after a transform, which appends to it).
+ */
+export function syntheticOptionsOf(source: string | undefined): { name: string; options: Record<string, number> } | null {
+  const m = /^synthetic:(\w+)\(([^()]*)\)$/.exec(source ?? '');
+  if (!m) return null;
+  const options: Record<string, number> = {};
+  for (const part of m[2]!.split(',')) {
+    const kv = /^\s*(\w+)=(-?[\d.e+-]+)\s*$/.exec(part);
+    if (!kv) return null;
+    options[kv[1]!] = Number(kv[2]);
+  }
+  return { name: m[1]!, options };
 }
 
 /**

@@ -88,13 +88,14 @@ export const DEFAULT_RESULTS_FOLDER = 'geolens-results';
 
 /**
  * Write a result as `<dir>/<name>.json` and its artefacts (`<name>-<suffix>.svg` for SVG text, or a file name →
- * bytes/text for anything else), each atomically; returns the paths written.
+ * bytes/text for anything else), each atomically; returns the paths written. `compact` writes the JSON without
+ * indentation (for results holding large geometry, where indentation triples the file).
  */
-export async function writeResult(dir: string, name: string, result: unknown, plots: Record<string, string> = {}, files: Record<string, string | Uint8Array> = {}): Promise<string[]> {
+export async function writeResult(dir: string, name: string, result: unknown, plots: Record<string, string> = {}, files: Record<string, string | Uint8Array> = {}, options: { compact?: boolean } = {}): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const json = join(dir, `${name}.json`);
-  await writeFileAtomic(json, JSON.stringify(result, null, 2) + '\n');
+  await writeFileAtomic(json, JSON.stringify(result, null, options.compact ? undefined : 2) + '\n');
   written.push(json);
   for (const [suffix, svg] of Object.entries(plots)) {
     const p = join(dir, `${name}${suffix ? '-' + suffix : ''}.svg`);
