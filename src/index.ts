@@ -49,9 +49,11 @@ export { stageProgress, type ProbeProgress } from './measure/progress.js';
 export { parseResult, resultKind, type ResultKind } from './probes/result.js';
 export * from './probes/separation/index.js';
 export * from './probes/dim/index.js';
+export * from './probes/ot/index.js';
 
 // Plots
 export { lineChart, boxChart, pathChart } from './report/svg.js';
 export { encodePng, imageGridPng } from './report/png.js';
 export { separationLawChart, separationOverTrainingChart } from './report/separation.js';
 export { dimSpectrumChart, dimDistancesChart, dimFoliationChart, dimWalksPng } from './report/dim.js';
+export { otConvergenceChart, otCellsChart, otGeneratedPng } from './report/ot.js';

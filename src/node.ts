@@ -6,3 +6,4 @@ export { writeFileAtomic, readSafetensorsFile, writeSafetensorsFile } from './mo
 export { RunDir, openRun, type RunConfig, type RunStatus } from './train/node.js';
 export { openTarget, probeData, resultsDir, writeResult, type ProbeDataOptions } from './measure/node.js';
 export { readResult } from './probes/node.js';
+export { openAutoencoderRun, autoencoderRunData, saveOtCheckpoint, loadOtCheckpoint, type AutoencoderRun } from './probes/ot/node.js';

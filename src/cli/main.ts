@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   train: { run: async () => trainCommand, help: 'train a model into a run directory' },
   inspect: { run: async () => (await import('./inspect.js')).inspectCommand, help: 'show an .onnx model: inputs, outputs, ops, probe-able layers, unsupported ops' },
   probe: { run: async () => (await import('./probe.js')).probeCommand, help: 'run a probe (separation, dim) on a run directory or an .onnx model' },
+  ot: { run: async () => (await import('./ot.js')).otCommand, help: 'semi-discrete optimal transport in the latent space of an autoencoder run (AE-OT): potential, generation' },
 };
 
 function mainHelp(): string {
