@@ -202,13 +202,13 @@ async function main(): Promise<void> {
         if (s) probeList.push(s);
       }
     }
-    const probe = await measure(probeList, { rounds: 2, roundMs: 1, warmUp: WARM, seconds: (s) => s });
-    table(`probe: steps/s with M = ${o.probeSamples.toLocaleString('en-US')}, N = ${N.toLocaleString('en-US')}, d = ${d}`, probe, {
+    const probe = await measure(probeList, { rounds: 2, roundMs: 1, warmUp: WARM, seconds: (s) => s, perUnit: 60 });
+    table(`probe: steps per minute with M = ${o.probeSamples.toLocaleString('en-US')}, N = ${N.toLocaleString('en-US')}, d = ${d}`, probe, {
       label: { header: 'series', width: 78 },
       threads: (s) => s.threads,
-      rate: { header: 'steps/s', width: 9 },
+      rate: { header: 'steps/min', width: 9 },
       rangeWidth: 17,
-      extra: { header: 's/step', width: 8, cell: (m) => fmt(1 / m, 2) },
+      extra: { header: 's/step', width: 8, cell: (m) => fmt(60 / m, 2) },
     });
     const best = (pred: (s: Series) => boolean): Measured<Series> | undefined => probe.filter((m) => pred(m.series)).sort((a, b) => b.median - a.median)[0];
     const bestG = best((s) => s.label.startsWith('geolens'))!;
@@ -222,13 +222,13 @@ async function main(): Promise<void> {
       const s = await startTorch(Number(m[1]), Number(m[2]), bestT.series.label.includes('pyOMT') ? 'pyomt' : 'samples', o.samples);
       if (s) list.push(s);
     }
-    const full = await measure(list, { rounds: o.rounds, roundMs: 1, warmUp: WARM, seconds: (s) => s });
+    const full = await measure(list, { rounds: o.rounds, roundMs: 1, warmUp: WARM, seconds: (s) => s, perUnit: 60 });
     table(`OT step at full size: N = ${N.toLocaleString('en-US')} targets, d = ${d}, M = ${o.samples.toLocaleString('en-US')} samples, each side at its best layout`, full, {
       label: { header: 'series', width: 78 },
       threads: (s) => s.threads,
-      rate: { header: 'steps/s', width: 9 },
+      rate: { header: 'steps/min', width: 9 },
       rangeWidth: 17,
-      extra: { header: 's/step', width: 8, cell: (m) => fmt(1 / m, 2) },
+      extra: { header: 's/step', width: 8, cell: (m) => fmt(60 / m, 2) },
     });
     if (full.length > 2) {
       console.log('ratios (same run):');

@@ -16,7 +16,7 @@ export function otConvergenceChart(r: OtResult): string {
   return lineChart(
     {
       title: `semi-discrete OT: max |μ(W_i) − ν_i|·N per step (${r.targets.distinct} cells in ${r.targets.dimension}-d, ${r.solve.status})`,
-      xLabel: `step (samples doubled at ${doublings.length ? doublings.map((e) => e.step).join(', ') : 'no step'})`,
+      xLabel: `step (samples per step changed at ${doublings.length ? doublings.map((e) => e.step).join(', ') : 'no step'})`,
       yLabel: 'log10 max error',
       width: 640,
     },

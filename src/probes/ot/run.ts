@@ -367,6 +367,8 @@ export async function solveSemiDiscreteOt(engine: Engine, codes: Tensor, options
   const session = await engine.load(otAssignGraph(d));
   const sampler = new SourceSampler(o.source, t, o.chunkRows, o.cacheBytes);
   const maxBatches = Math.max(1, Math.floor(o.maxSamples / o.samples));
+  // a resumed solve may have doubled beyond a lower maxSamples given now
+  state.batches = Math.min(state.batches, maxBatches);
   const t0 = Date.now();
   const checkpoint = (): OtCheckpoint => ({ state: { ...state, h: state.h.slice(), m: state.m.slice(), v: state.v.slice() }, history: [...history], targetsHash, source: o.source, samples: o.samples, seconds: secondsBefore + (Date.now() - t0) / 1000 });
   let status: OtSolution['status'] = 'max-steps';
