@@ -76,9 +76,9 @@ export class TorchChild<H extends object = object> {
     readonly hello: TorchHello & Partial<H>,
   ) {}
 
-  static async start<H extends object = object>(script: string, dataPath: string, threads: number, config: unknown): Promise<TorchChild<H>> {
+  static async start<H extends object = object>(script: string, dataPath: string, threads: number, config: unknown, extraEnv: Record<string, string> = {}): Promise<TorchChild<H>> {
     // OpenBLAS settings meant for this process's onnxruntime are not the child's business
-    const env = { ...process.env };
+    const env = { ...process.env, ...extraEnv };
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
     const proc = spawn(PYTHON, [join(HERE, script), '--threads', String(threads), '--data', dataPath, '--config', JSON.stringify(config)], { env, stdio: ['pipe', 'pipe', 'pipe'] });

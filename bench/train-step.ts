@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createNodeEngine } from '../src/engine/node.js';
 import type { Engine } from '../src/engine/engine.js';
-import { buildModel, type ModelConfig, type ModelDef, type Weights } from '../src/models/index.js';
+import { buildModel, type ClassifierConfig, type ModelDef, type Weights } from '../src/models/index.js';
 import { writeSafetensorsFile } from '../src/models/node.js';
 import type { SafetensorsInput } from '../src/models/safetensors.js';
 import { Trainer, buildTrainStep, oneHot } from '../src/train/trainer.js';
@@ -33,8 +33,8 @@ import { fmt, HERE, loadAverage, measure, measuredOf as find, parseBenchArgs, pr
 const BATCH = 128;
 const LR = 0.01;
 const SEED = 1;
-const MLP: ModelConfig = { kind: 'mlp', inputShape: [784], widths: [256, 256], numClasses: 10 };
-const CNN: ModelConfig = { kind: 'cnn', inputShape: [1, 28, 28], channels: [8, 16], hidden: 64, numClasses: 10 };
+const MLP: ClassifierConfig = { kind: 'mlp', inputShape: [784], widths: [256, 256], numClasses: 10 };
+const CNN: ClassifierConfig = { kind: 'cnn', inputShape: [1, 28, 28], channels: [8, 16], hidden: 64, numClasses: 10 };
 
 // ---------------------------------------------------------------------------------------------- options
 interface Options extends BenchOptions {
@@ -58,7 +58,7 @@ function parseArgs(argv: string[]): Options {
 // ---------------------------------------------------------------------------------------------- FLOPs
 /** Model FLOPs of one step: 2·MACs of every matmul/conv forward, ×3 for forward + weight grads + input grads,
  * minus the first layer's input gradient (nobody computes it). Elementwise work is not counted. */
-function stepFlops(c: ModelConfig, n: number): number {
+function stepFlops(c: ClassifierConfig, n: number): number {
   const fwd: number[] = [];
   if (c.kind === 'mlp') {
     const dims = [c.inputShape.reduce((p, d) => p * d, 1), ...c.widths, c.numClasses];
@@ -122,7 +122,7 @@ async function rawSessionSeries(def: ModelDef, params: Weights, x: Float32Array,
   });
   const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
     x: new ort.Tensor('float32', x, [BATCH, ...def.config.inputShape]),
-    y_onehot: new ort.Tensor('float32', oneHot(y, def.config.numClasses), [BATCH, def.config.numClasses]),
+    y_onehot: new ort.Tensor('float32', oneHot(y, (def.config as ClassifierConfig).numClasses), [BATCH, (def.config as ClassifierConfig).numClasses]),
     lr: new ort.Tensor('float32', Float32Array.of(LR), []),
   };
   const p: Record<string, Float32Array> = {};

@@ -57,6 +57,7 @@ export * from './probes/dim/index.js';
 export * from './probes/topology/index.js';
 export * from './probes/magnitude/index.js';
 export * from './probes/regions/index.js';
+export * from './probes/ot/index.js';
 
 // Studies: every probe on one model (analysis.json), the probe registry of an analysis
 export { analyze, accuracyOf, describeModel, parseProbeList, type AnalyzeOptions } from './studies/analyze.js';
@@ -74,3 +75,4 @@ export { dimSpectrumChart, dimDistancesChart, dimDistanceHeatmap, dimFoliationCh
 export { SECTIONS } from './report/sections/index.js';
 export { defineSection, requiredResult, optionalResult, type ReportSection, type SectionContext, type SectionView, type CompareRun, type ResultFile } from './report/sections/types.js';
 export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput } from './report/report.js';
+export { otConvergenceChart, otCellsChart, otGeneratedPng } from './report/ot.js';

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   report: { run: async () => (await import('./report.js')).reportCommand, help: 're-render report.html from saved results' },
   compare: { run: async () => (await import('./compare.js')).compareCommand, help: 'several runs or models side by side (compare.html)' },
   start: { run: async () => (await import('./start.js')).startCommand, help: 'train the default model, analyze it and write the report (npm start)' },
+  ot: { run: async () => (await import('./ot.js')).otCommand, help: 'semi-discrete optimal transport in the latent space of an autoencoder run (AE-OT): potential, generation' },
 };
 
 function mainHelp(): string {

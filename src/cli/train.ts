@@ -17,11 +17,12 @@ import { createProgress } from './progress.js';
 
 const FLAGS: FlagSpec = {
   dataset: { type: 'string', default: 'manifold', help: "moons | spirals | circles | manifold | idx:<dir> | cifar:<dir> | npz:<file> | npy:<x>,<y> | csv:<file>" },
-  model: { type: 'string', default: 'mlp', choices: ['mlp', 'cnn'], help: 'architecture' },
-  widths: { type: 'string', default: '64x3', help: 'MLP hidden widths, e.g. 100x8 or 256,256' },
+  model: { type: 'string', default: 'mlp', choices: ['mlp', 'cnn', 'autoencoder', 'conv-autoencoder'], help: 'architecture (autoencoders learn to reconstruct the input: mean squared error)' },
+  widths: { type: 'string', default: '64x3', help: 'MLP hidden widths, e.g. 100x8 or 256,256 (autoencoder: the encoder; the decoder mirrors it)' },
+  bottleneck: { type: 'string', default: '8', help: 'autoencoders: size of the code (latent space)' },
   'batch-norm': { type: 'boolean', default: false, help: 'MLP blocks Linear–BN–ReLU' },
-  channels: { type: 'string', default: '8,16', help: 'CNN conv-block channels' },
-  hidden: { type: 'string', default: '64', help: 'CNN dense hidden width (0: none)' },
+  channels: { type: 'string', default: '8,16', help: 'CNN / conv-autoencoder conv channels' },
+  hidden: { type: 'string', default: '64', help: 'CNN / conv-autoencoder dense hidden width (0: none)' },
   epochs: { type: 'string', default: '30', help: 'training epochs' },
   'batch-size': { type: 'string', default: '128', help: 'minibatch size' },
   lr: { type: 'string', help: 'learning rate [default: 0.05 sgd/momentum, 0.001 adam]' },
@@ -43,9 +44,18 @@ const FLAGS: FlagSpec = {
   help: { type: 'boolean', short: 'h', default: false, help: 'show this help' },
 };
 
-const SUMMARY = 'Train a classifier geolens builds itself (forward, loss, gradients and update run as one onnxruntime session per step).';
+const SUMMARY = 'Train a classifier or an autoencoder geolens builds itself (forward, loss, gradients and update run as one onnxruntime session per step).';
 
 function modelConfig(values: Record<string, string | boolean | undefined>, ds: Dataset): ModelConfig {
+  if (values.model === 'autoencoder' || values.model === 'conv-autoencoder') {
+    const bottleneck = numberFlag('train', 'bottleneck', values.bottleneck, { integer: true, min: 1 });
+    if (values.model === 'autoencoder') return { kind: 'autoencoder', inputShape: ds.sampleShape, widths: parseWidths('train', String(values.widths)), bottleneck };
+    const channels = String(values.channels).split(',').map((c) => numberFlag('train', 'channels', c, { integer: true, min: 1 }));
+    const inputShape = ds.sampleShape.length === 3 ? ds.sampleShape : ds.sampleShape.length === 2 ? [1, ...ds.sampleShape] : undefined;
+    if (!inputShape) throw new UsageError(`geolens train: --model conv-autoencoder needs image data ([c,h,w] samples); ${ds.name} has samples of shape [${ds.sampleShape.join(', ')}]. Use --model autoencoder.`);
+    const hidden = numberFlag('train', 'hidden', values.hidden, { integer: true, min: 0 });
+    return { kind: 'autoencoder', inputShape, widths: hidden > 0 ? [hidden] : [], bottleneck, channels };
+  }
   if (values.model === 'cnn') {
     const channels = String(values.channels).split(',').map((c) => numberFlag('train', 'channels', c, { integer: true, min: 1 }));
     const inputShape = ds.sampleShape.length === 3 ? ds.sampleShape : ds.sampleShape.length === 2 ? [1, ...ds.sampleShape] : undefined;
@@ -107,6 +117,8 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   const threads = values.threads !== undefined ? numberFlag('train', 'threads', values.threads, { integer: true, min: 1 }) : undefined;
   const engine = createNodeEngine({ ...(threads !== undefined ? { threads } : {}), provider: values.provider as 'cpu' | 'cuda' });
 
+  const m0 = config.model;
+  const reconstruction = m0.kind === 'autoencoder';
   const interrupt = gracefulInterrupt(progress, 'stopping after this step; the last checkpoint stays valid');
   let result: TrainRunResult;
   try {
@@ -115,15 +127,17 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
       shouldStop: interrupt.stopped,
       onLine: (l) => progress.line(l),
       onStart: ({ numParams }) => {
-        progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${config.model.kind} with ${numParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`);
+        progress.line(`geolens train: ${ds.name} (${train.y.length} train / ${test.y.length} test, ${ds.numClasses} classes, sample [${ds.sampleShape.join('×')}]) → ${m0.kind}${m0.kind === 'autoencoder' ? ` (code size ${m0.bottleneck}, loss: mean squared reconstruction error)` : ''} with ${numParams.toLocaleString('en-US')} parameters, ${t.optimizer} lr ${t.lr}, ${t.epochs} epochs`);
         for (const note of ds.notes ?? []) progress.line(`  data: ${note}`);
       },
       onStep: (p) => progress.update(`epoch ${p.epoch}/${p.epochs}`, p.batch, p.batches, `loss ${p.loss.toFixed(4)}`),
       onEpoch: (m) =>
         progress.line(
-          `epoch ${String(m.epoch).padStart(3)}/${t.epochs}  loss ${m.trainLoss.toFixed(4)}  train acc ${(100 * m.trainAccuracy).toFixed(1)}%` +
-            (m.testAccuracy !== undefined ? `  test loss ${m.testLoss!.toFixed(4)}  test acc ${(100 * m.testAccuracy).toFixed(1)}%` : '') +
-            `  ${m.seconds.toFixed(2)}s`,
+          reconstruction
+            ? `epoch ${String(m.epoch).padStart(3)}/${t.epochs}  reconstruction MSE ${m.trainLoss.toPrecision(4)}` + (m.testLoss !== undefined ? `  held-out MSE ${m.testLoss.toPrecision(4)}` : '') + `  ${m.seconds.toFixed(2)}s`
+            : `epoch ${String(m.epoch).padStart(3)}/${t.epochs}  loss ${m.trainLoss.toFixed(4)}  train acc ${(100 * (m.trainAccuracy ?? NaN)).toFixed(1)}%` +
+                (m.testAccuracy !== undefined ? `  test loss ${m.testLoss!.toFixed(4)}  test acc ${(100 * m.testAccuracy).toFixed(1)}%` : '') +
+                `  ${m.seconds.toFixed(2)}s`,
         ),
     });
   } finally {
@@ -138,10 +152,12 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   const { last, seconds: secs, steps } = result;
   out('');
   out(`trained ${config.model.kind} on ${ds.name}: ${t.epochs} epochs, ${steps} steps in ${secs.toFixed(1)}s (${(steps / Math.max(secs, 1e-9)).toFixed(0)} steps/s)`);
-  if (last) {
-    out(`  final train loss ${last.trainLoss.toFixed(4)}, train acc ${(100 * last.trainAccuracy).toFixed(2)}%` + (last.testAccuracy !== undefined ? `, held-out loss ${last.testLoss!.toFixed(4)}, held-out acc ${(100 * last.testAccuracy).toFixed(2)}%` : ''));
+  if (last && reconstruction) {
+    out(`  final reconstruction MSE ${last.trainLoss.toPrecision(4)} (train)` + (last.testLoss !== undefined ? `, ${last.testLoss.toPrecision(4)} (held-out)` : ''));
+  } else if (last) {
+    out(`  final train loss ${last.trainLoss.toFixed(4)}, train acc ${(100 * (last.trainAccuracy ?? NaN)).toFixed(2)}%` + (last.testAccuracy !== undefined ? `, held-out loss ${last.testLoss!.toFixed(4)}, held-out acc ${(100 * last.testAccuracy).toFixed(2)}%` : ''));
   }
   out(`  run directory: ${outDir}`);
-  out(`  files: config.json, metrics.jsonl, model.onnx, weights/ (${result.checkpoints.length} checkpoints + final.safetensors)${result.trajectory ? ', trajectory.safetensors' : ''}`);
+  out(`  files: config.json, metrics.jsonl, model.onnx${reconstruction ? ' (x → reconstruction), encoder.onnx, decoder.onnx' : ''}, weights/ (${result.checkpoints.length} checkpoints + final.safetensors)${result.trajectory ? ', trajectory.safetensors' : ''}`);
   return 0;
 }

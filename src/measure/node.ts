@@ -25,6 +25,9 @@ export async function openTarget(path: string): Promise<ProbeTarget> {
   if (!existsSync(path)) throw new GeolensError('FILE_NOT_FOUND', `${path} does not exist; give a run directory (from geolens train) or an .onnx file.`);
   if (statSync(path).isDirectory()) {
     const { run, config, def, checkpoints } = await openRun(path);
+    if (config.model.kind === 'autoencoder') {
+      throw new GeolensError('BAD_MODEL', `${path} holds an autoencoder (no classes), and this probe needs a classifier; probe its latent space with 'geolens ot ${path}'.`);
+    }
     const modelAt = async (epoch: number): Promise<ImportedModel> => {
       const st = await run.loadCheckpoint(epoch, def);
       return importDefinition(def, st.params, st.buffers, join(path, `weights/epoch-${epoch}`));

@@ -1,7 +1,7 @@
 /** The inference graph of a model with its weights as initializers: what `model.onnx` holds. */
 import { GraphBuilder } from '../onnx/builder.js';
 import type { Weights } from './init.js';
-import type { ModelDef } from './types.js';
+import { modelOutputShape, type ModelDef } from './types.js';
 
 export interface ExportOptions {
   /** Also expose every probe-able layer as a named graph output (default false: only `logits`). */
@@ -12,7 +12,8 @@ export interface ExportOptions {
 
 /**
  * Eval-mode forward graph with weights as initializers. The node producing each probe-able layer is named after
- * it (`block1`, …, `logits`), so importers, `inspect` and the probes report readable layer names.
+ * it (`block1`, …, `logits`), so importers, `inspect` and the probes report readable layer names. A classifier's
+ * output is `logits` [N, numClasses]; an autoencoder's is `reconstruction` [N, ...inputShape].
  */
 export function exportModel(def: ModelDef, params: Weights, buffers: Weights, opts: ExportOptions = {}): GraphBuilder {
   const b = new GraphBuilder('geolens_' + def.config.kind);
@@ -23,8 +24,8 @@ export function exportModel(def: ModelDef, params: Weights, buffers: Weights, op
   for (const l of fwd.layers) {
     const producer = b.nodes.find((n) => n.outputs.includes(l.tensor));
     if (producer) producer.name = l.name;
-    if (opts.layerOutputs && l.name !== 'logits') b.output(l.tensor);
+    if (opts.layerOutputs && l.name !== 'logits' && l.name !== 'reconstruction') b.output(l.tensor);
   }
-  b.namedOutput('logits', fwd.logits, ['N', def.config.numClasses]);
+  b.namedOutput(def.loss === 'mean-squared-error' ? 'reconstruction' : 'logits', fwd.logits, ['N', ...modelOutputShape(def.config)]);
   return b;
 }

@@ -39,12 +39,45 @@ export interface CnnConfig {
   numClasses: number;
 }
 
-export type ModelConfig = MlpConfig | CnnConfig;
+/**
+ * An autoencoder (the MLP one, or a small conv one when `channels` is set): the decoder mirrors the encoder; the
+ * training loss is the mean squared reconstruction error (see src/models/autoencoder.ts).
+ */
+export interface AutoencoderConfig {
+  kind: 'autoencoder';
+  /** Per-sample input shape, e.g. [784] or [1, 28, 28] ([c, h, w] for a conv autoencoder). */
+  inputShape: number[];
+  /** Encoder hidden widths (Linear–ReLU), e.g. [256, 64]; the decoder uses them reversed. */
+  widths: number[];
+  /** Size of the code (the latent space). */
+  bottleneck: number;
+  /** Conv encoder channels (Conv3×3–ReLU–MaxPool2 blocks) before the dense layers; absent or []: an MLP autoencoder. */
+  channels?: number[];
+}
+
+export type ModelConfig = MlpConfig | CnnConfig | AutoencoderConfig;
+
+/** A classifier's config (the models whose loss is the softmax cross-entropy against labels). */
+export type ClassifierConfig = MlpConfig | CnnConfig;
+
+/**
+ * The training loss of a model: 'softmax-cross-entropy' against one-hot labels (classifiers, the default) or
+ * 'mean-squared-error' between the model's output and its input (autoencoders: the reconstruction error).
+ */
+export type ModelLoss = 'softmax-cross-entropy' | 'mean-squared-error';
+
+/** Per-sample shape of a model's output: [numClasses] for a classifier, the input shape for an autoencoder. */
+export function modelOutputShape(config: ModelConfig): number[] {
+  return config.kind === 'autoencoder' ? [...config.inputShape] : [config.numClasses];
+}
 
 export type ForwardMode = 'train' | 'eval';
 
 export interface ForwardResult {
+  /** The model's output: the logits [N, numClasses] of a classifier, the reconstruction [N, ...inputShape] of an autoencoder. */
   logits: string;
+  /** Autoencoders: the code [N, bottleneck]. */
+  code?: string;
   /** Probe-able points in order: the flattened input, each block's output, the logits. */
   layers: { name: string; tensor: string }[];
   /**
@@ -60,6 +93,8 @@ export interface ModelDef {
   config: ModelConfig;
   params: ParamSpec[];
   buffers: BufferSpec[];
+  /** The training loss (default 'softmax-cross-entropy'). */
+  loss?: ModelLoss;
   /**
    * Append the forward pass to `b`. `x` is [N, ...inputShape]; `t(name)` gives the graph tensor holding a parameter
    * or buffer. Train mode normalises with batch statistics; eval mode with the running buffers.

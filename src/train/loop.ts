@@ -22,9 +22,11 @@ export interface EpochMetrics {
   epoch: number;
   step: number;
   lr: number;
+  /** Mean loss over the epoch's batches: cross-entropy for classifiers, the mean squared reconstruction error for autoencoders. */
   trainLoss: number;
-  /** Accuracy on the training batches during the epoch (before each update). */
-  trainAccuracy: number;
+  /** Classifiers: accuracy on the training batches during the epoch (before each update); absent for autoencoders. */
+  trainAccuracy?: number;
+  /** Held-out loss (eval mode): cross-entropy, or an autoencoder's mean squared reconstruction error. */
   testLoss?: number;
   testAccuracy?: number;
   seconds: number;
@@ -93,13 +95,17 @@ export async function trainLoop(trainer: Trainer, data: { train: LabelledSet; te
       const yb = batch.map((r) => data.train.y[r]!);
       const res = await trainer.trainStep(xb, yb, lr);
       lossSum += res.loss * m;
-      correct += res.correct;
+      correct += res.correct ?? 0;
       seen += m;
       o.recorder?.offer(trainer.stepCount, trainer.params);
       o.onStep?.({ epoch: epoch + 1, epochs: o.epochs, batch: bi + 1, batches, step: trainer.stepCount, loss: res.loss });
     }
-    const metrics: EpochMetrics = { epoch: epoch + 1, step: trainer.stepCount, lr, trainLoss: lossSum / Math.max(1, seen), trainAccuracy: correct / Math.max(1, seen), seconds: 0 };
-    if (data.test && data.test.y.length > 0) {
+    const reconstruction = trainer.def.loss === 'mean-squared-error';
+    const metrics: EpochMetrics = reconstruction
+      ? { epoch: epoch + 1, step: trainer.stepCount, lr, trainLoss: lossSum / Math.max(1, seen), seconds: 0 }
+      : { epoch: epoch + 1, step: trainer.stepCount, lr, trainLoss: lossSum / Math.max(1, seen), trainAccuracy: correct / Math.max(1, seen), seconds: 0 };
+    if (reconstruction && data.test && data.test.y.length > 0) metrics.testLoss = await trainer.reconstructionError(data.test.x);
+    else if (data.test && data.test.y.length > 0) {
       const ev = await trainer.evaluate(data.test.x, data.test.y);
       metrics.testLoss = ev.loss;
       metrics.testAccuracy = ev.accuracy;

@@ -5,7 +5,8 @@
  *   metrics.jsonl             one JSON line per completed epoch
  *   weights/epoch-NNNN.safetensors   checkpoint after epoch NNNN (params, buffers, `optim/…` slots; metadata epoch, step)
  *   weights/final.safetensors final params and buffers
- *   model.onnx                eval-mode graph with the final weights
+ *   model.onnx                eval-mode graph with the final weights (an autoencoder's: x → reconstruction)
+ *   encoder.onnx, decoder.onnx  autoencoders: input → code and code → reconstruction
  *   trajectory.safetensors    `step` [T] and each parameter stacked [T, …shape]
  * Every file is written atomically (temp file + rename), so a crash or Ctrl-C leaves the last complete state.
  */
@@ -13,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GeolensError } from '../errors.js';
-import { buildModel, exportModel, type ModelDef, type Weights } from '../models/index.js';
+import { autoencoderGraphs, buildModel, exportModel, isAutoencoder, type ModelDef, type Weights } from '../models/index.js';
 import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '../models/node.js';
 import type { SafetensorsInput } from '../models/safetensors.js';
 import { RUN_SCHEMA_VERSION, type RunConfig, type RunStatus } from './config.js';
@@ -138,10 +139,16 @@ export class RunDir {
     return unstackTrajectory(steps, tensors);
   }
 
-  /** Final weights and the eval-mode ONNX model. */
+  /** Final weights and the eval-mode ONNX model (an autoencoder's encoder and decoder too). */
   async saveFinal(def: ModelDef, params: Weights, buffers: Weights): Promise<void> {
     await writeSafetensorsFile(this.path('weights', 'final.safetensors'), { ...params, ...buffers }, { format: 'geolens-weights', model: JSON.stringify(def.config) });
-    await writeFileAtomic(this.path('model.onnx'), exportModel(def, params, buffers).toBytes({ metadata: { geolens_model: JSON.stringify(def.config) } }));
+    const metadata = { geolens_model: JSON.stringify(def.config) };
+    if (isAutoencoder(def)) {
+      const { encoder, decoder } = autoencoderGraphs(def, params);
+      await writeFileAtomic(this.path('encoder.onnx'), encoder.toBytes({ metadata }));
+      await writeFileAtomic(this.path('decoder.onnx'), decoder.toBytes({ metadata }));
+    }
+    await writeFileAtomic(this.path('model.onnx'), exportModel(def, params, buffers).toBytes({ metadata }));
   }
 }
 

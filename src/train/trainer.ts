@@ -1,13 +1,14 @@
 /**
- * One onnxruntime session per training step: forward, softmax cross-entropy, backward, weight decay and the
- * optimizer update all run in a single graph that geolens builds and differentiates itself.
+ * One onnxruntime session per training step: forward, the model's loss (softmax cross-entropy for classifiers, the
+ * mean squared reconstruction error for autoencoders), backward, weight decay and the optimizer update all run in a
+ * single graph that geolens builds and differentiates itself.
  * Parameters, optimizer state and BatchNorm buffers live in JS between steps (plain Float32Arrays), so a
  * checkpoint is a copy of them and a resumed run continues bit-identically.
  */
 import { addGradients } from '../autodiff/grad.js';
 import type { CompiledGraph, Engine, RunTensor } from '../engine/engine.js';
 import { GeolensError } from '../errors.js';
-import { BN_MOMENTUM, initWeights, type ForwardResult, type ModelDef, type Weights } from '../models/index.js';
+import { BN_MOMENTUM, initWeights, meanSquaredError, modelOutputShape, type ForwardResult, type ModelDef, type Weights } from '../models/index.js';
 import { GraphBuilder } from '../onnx/builder.js';
 import type { Tensor } from '../tensor.js';
 import { numel } from '../tensor.js';
@@ -31,8 +32,8 @@ export interface TrainerState {
 
 export interface StepResult {
   loss: number;
-  /** Correct predictions in the batch (before the update). */
-  correct: number;
+  /** Classifiers: correct predictions in the batch (before the update); absent for autoencoders. */
+  correct?: number;
   size: number;
 }
 
@@ -50,7 +51,11 @@ export function softmaxCrossEntropy(b: GraphBuilder, logits: string, yOneHot: st
   return b.neg(b.div(total, count));
 }
 
-/** The step graph: inputs x, y_onehot, lr, params, optimizer slots, buffers; outputs loss, logits, updates. */
+/**
+ * The step graph: inputs x, y_onehot (classifiers only), lr, params, optimizer slots, buffers; outputs loss, logits
+ * (classifiers only), updates. The loss is the model's (`def.loss`): softmax cross-entropy against y_onehot, or the
+ * mean squared error between the output and x.
+ */
 export function buildTrainStep(def: ModelDef, opts: OptimizerOptions): GraphBuilder {
   return trainStepGraph(def, opts).b;
 }
@@ -58,8 +63,9 @@ export function buildTrainStep(def: ModelDef, opts: OptimizerOptions): GraphBuil
 /** The step graph and the batch statistics it outputs (as `${buffer}:batch`). */
 function trainStepGraph(def: ModelDef, opts: OptimizerOptions): { b: GraphBuilder; batchStats: ForwardResult['batchStats'] } {
   const b = new GraphBuilder('train_step');
+  const reconstruction = def.loss === 'mean-squared-error';
   const x = b.input(X, ['N', ...def.config.inputShape]);
-  const y = b.input(Y, ['N', def.config.numClasses]);
+  const y = reconstruction ? undefined : b.input(Y, ['N', ...modelOutputShape(def.config)]);
   const lr = b.input(LR, []);
   for (const p of def.params) b.input(p.name, p.shape);
   for (const s of def.buffers) b.input(s.name, s.shape);
@@ -67,9 +73,9 @@ function trainStepGraph(def: ModelDef, opts: OptimizerOptions): { b: GraphBuilde
   for (const p of def.params) for (const s of slots) b.input(`${p.name}.${s}`, p.shape);
   const scalars = opts.optimizer === 'adam' ? [b.input('adam_c1', []), b.input('adam_c2', [])] : [];
   const fwd = def.forward(b, x, (n) => n, 'train');
-  const loss = softmaxCrossEntropy(b, fwd.logits, y);
+  const loss = y === undefined ? meanSquaredError(b, fwd.logits, x) : softmaxCrossEntropy(b, fwd.logits, y);
   b.namedOutput(LOSS, loss, []);
-  b.namedOutput(LOGITS, fwd.logits, ['N', def.config.numClasses]);
+  if (y !== undefined) b.namedOutput(LOGITS, fwd.logits, ['N', ...modelOutputShape(def.config)]);
   const grads = addGradients(b, loss, def.params.map((p) => p.name));
   for (const p of def.params) {
     const upd = buildOptimizerUpdate(b, opts, { param: p.name, grad: grads.get(p.name)!, lr, slots: Object.fromEntries(slots.map((s) => [s, `${p.name}.${s}`])), adamScalars: scalars });
@@ -80,14 +86,14 @@ function trainStepGraph(def: ModelDef, opts: OptimizerOptions): { b: GraphBuilde
   return { b, batchStats: fwd.batchStats };
 }
 
-/** Eval-mode forward graph with weights as inputs (one session serves every checkpoint). */
+/** Eval-mode forward graph with weights as inputs (one session serves every checkpoint); output `logits` is the model's output (an autoencoder's reconstruction). */
 export function buildEvalGraph(def: ModelDef, layerOutputs = false): GraphBuilder {
   const b = new GraphBuilder('eval');
   const x = b.input(X, ['N', ...def.config.inputShape]);
   for (const p of def.params) b.input(p.name, p.shape);
   for (const s of def.buffers) b.input(s.name, s.shape);
   const fwd = def.forward(b, x, (n) => n, 'eval');
-  b.namedOutput(LOGITS, fwd.logits, ['N', def.config.numClasses]);
+  b.namedOutput(LOGITS, fwd.logits, ['N', ...modelOutputShape(def.config)]);
   if (layerOutputs) for (const l of fwd.layers) if (l.name !== 'logits') b.namedOutput(`layer:${l.name}`, l.tensor);
   return b;
 }
@@ -177,21 +183,28 @@ export class Trainer {
     return this.state.buffers;
   }
 
-  /** One optimisation step on a batch: x [n, ...inputShape] row-major, y labels [n]. Returns the batch loss. */
+  /**
+   * One optimisation step on a batch: x [n, ...inputShape] row-major, y labels [n] (an autoencoder ignores the labels
+   * and learns to reconstruct x; its batch size comes from x). Returns the batch loss.
+   */
   async trainStep(x: Float32Array, y: Int32Array, lr = this.opts.lr): Promise<StepResult> {
-    const n = y.length;
-    const C = this.def.config.numClasses;
-    if (x.length !== n * numel(this.def.config.inputShape)) {
-      throw new GeolensError('BAD_SHAPE', `trainStep: x has ${x.length} values, expected ${n} × [${this.def.config.inputShape.join(', ')}].`);
+    const reconstruction = this.def.loss === 'mean-squared-error';
+    const d = numel(this.def.config.inputShape);
+    const n = reconstruction ? x.length / d : y.length;
+    const C = modelOutputShape(this.def.config)[0]!;
+    if (!Number.isInteger(n) || x.length !== n * d) {
+      throw new GeolensError('BAD_SHAPE', `trainStep: x has ${x.length} values, expected ${reconstruction ? 'a multiple of' : `${n} ×`} [${this.def.config.inputShape.join(', ')}].`);
     }
     if (n < this.minBatchSize) {
       throw new GeolensError('BAD_ARGUMENT', n === 0 ? 'trainStep: the batch is empty.' : `trainStep: a batch of ${n} sample; BatchNorm needs at least ${this.minBatchSize} samples per batch in training.`);
     }
-    const feeds: Record<string, RunTensor> = {
-      [X]: { data: x, shape: [n, ...this.def.config.inputShape] },
-      [Y]: { data: oneHot(y, C), shape: [n, C] },
-      [LR]: { data: Float32Array.of(lr), shape: [] },
-    };
+    const feeds: Record<string, RunTensor> = reconstruction
+      ? { [X]: { data: x, shape: [n, ...this.def.config.inputShape] }, [LR]: { data: Float32Array.of(lr), shape: [] } }
+      : {
+          [X]: { data: x, shape: [n, ...this.def.config.inputShape] },
+          [Y]: { data: oneHot(y, C), shape: [n, C] },
+          [LR]: { data: Float32Array.of(lr), shape: [] },
+        };
     const s = this.state;
     for (const k in s.params) feeds[k] = s.params[k]!;
     for (const k in s.buffers) feeds[k] = s.buffers[k]!;
@@ -207,7 +220,7 @@ export class Trainer {
     if (!Number.isFinite(loss)) {
       throw new GeolensError('BAD_ARGUMENT', `training diverged at step ${s.step + 1} (loss ${loss}); lower --lr (now ${lr}).`);
     }
-    const correct = countCorrect(out[LOGITS]!.data as Float32Array, y, C);
+    const correct = reconstruction ? undefined : countCorrect(out[LOGITS]!.data as Float32Array, y, C);
     for (const [k, o] of this.paramUpdates) s.params[k] = { data: out[o]!.data as Float32Array, shape: s.params[k]!.shape };
     for (const [k, o] of this.slotUpdates) s.optimizer[k] = { data: out[o]!.data as Float32Array, shape: s.optimizer[k]!.shape };
     // BatchNorm running statistics (PyTorch convention: unbiased batch variance over the m values per channel, momentum 0.1)
@@ -220,7 +233,7 @@ export class Trainer {
       s.buffers[k] = { data: cur, shape: s.buffers[k]!.shape };
     }
     s.step++;
-    return { loss, correct, size: n };
+    return correct === undefined ? { loss, size: n } : { loss, correct, size: n };
   }
 
   /** One step at the base learning rate; returns the batch loss. */
@@ -228,7 +241,7 @@ export class Trainer {
     return (await this.trainStep(x, y)).loss;
   }
 
-  /** Eval-mode logits for x [n, ...inputShape], in batches. */
+  /** Eval-mode logits for x [n, ...inputShape], in batches (an autoencoder's reconstructions, [n, ...inputShape] flat). */
   async logits(x: Tensor<Float32Array>, batchSize = 1024, weights: { params: Weights; buffers: Weights } = this.state): Promise<Float32Array> {
     const feeds: Record<string, RunTensor> = { [X]: x };
     for (const [k, v] of Object.entries(weights.params)) feeds[k] = v;
@@ -237,10 +250,23 @@ export class Trainer {
     return out[LOGITS]!.data as Float32Array;
   }
 
-  /** Mean cross-entropy and accuracy on a labelled set (eval mode). */
+  /**
+   * Mean squared reconstruction error of an autoencoder on x (eval mode): the mean over all values of (x̂ − x)²,
+   * accumulated in float64. Errors: BAD_MODEL for a classifier (use `evaluate`).
+   */
+  async reconstructionError(x: Tensor<Float32Array>, batchSize = 1024): Promise<number> {
+    if (this.def.loss !== 'mean-squared-error') throw new GeolensError('BAD_MODEL', `reconstructionError: the ${this.def.config.kind} is a classifier; use evaluate().`);
+    const r = await this.logits(x, batchSize);
+    let s = 0;
+    for (let i = 0; i < r.length; i++) s += (r[i]! - x.data[i]!) ** 2;
+    return r.length ? s / r.length : 0;
+  }
+
+  /** Mean cross-entropy and accuracy on a labelled set (eval mode). Errors: BAD_MODEL for an autoencoder (use `reconstructionError`). */
   async evaluate(x: Tensor<Float32Array>, y: Int32Array, batchSize = 1024): Promise<{ loss: number; accuracy: number }> {
+    if (this.def.loss === 'mean-squared-error') throw new GeolensError('BAD_MODEL', 'evaluate: an autoencoder has no classes; use reconstructionError().');
     const z = await this.logits(x, batchSize);
-    const C = this.def.config.numClasses;
+    const C = modelOutputShape(this.def.config)[0]!;
     let loss = 0;
     for (let i = 0; i < y.length; i++) {
       let max = -Infinity;

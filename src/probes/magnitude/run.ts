@@ -102,6 +102,7 @@ export function trajectoryPoints(def: ModelDef, traj: Trajectory, last?: number)
  * the samples run in batches of `batchSize`.
  */
 export async function trajectoryLosses(engine: Engine, def: ModelDef, traj: Trajectory, first: number, count: number, data: Dataset, buffers: Weights, batchSize = 500, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
+  if (def.config.kind === 'autoencoder') throw new GeolensError('BAD_MODEL', 'magnitude: the loss pseudometric needs a classifier (cross-entropy); an autoencoder run is measured with --distance euclidean.');
   const C = def.config.numClasses;
   if (data.numClasses > C) throw new GeolensError('BAD_SHAPE', `magnitude: ${data.name} has ${data.numClasses} classes but the model has ${C} outputs.`);
   if (numel(data.sampleShape) !== numel(def.config.inputShape)) {

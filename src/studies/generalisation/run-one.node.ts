@@ -39,7 +39,7 @@ export async function runStudyRun(engine: Engine, studyDir: string, spec: StudyR
   const trained = await trainRun(engine, run, config, data, { resume, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
   if (trained.outcome !== 'complete') throw new GeolensError('INTERRUPTED', `study run ${spec.key} was interrupted; run the study again to resume it.`);
   const last = trained.last;
-  if (!last || last.testAccuracy === undefined || last.testLoss === undefined) throw new GeolensError('BAD_ARGUMENT', `study run ${spec.key}: the run has no held-out part; give the grid a testFraction > 0.`);
+  if (!last || last.trainAccuracy === undefined || last.testAccuracy === undefined || last.testLoss === undefined) throw new GeolensError('BAD_ARGUMENT', `study run ${spec.key}: the run has no held-out part; give the grid a testFraction > 0.`);
   const measure = async (distance: 'euclidean' | 'loss'): Promise<TrajectoryMagnitude> => {
     const { source } = await openMagnitudeSource(dir, { cloud: 'trajectory', distance, ...(distance === 'loss' ? { split: 'train' as const } : {}) });
     const { result } = await runMagnitude(engine, source, { n: o.lossSamples, seed: s.seed });

@@ -1,0 +1,354 @@
+/**
+ * The math of semi-discrete optimal transport in latent space (AE-OT; METHODS.md §5; Lei, Luo, Yau, Gu, "Geometric
+ * Understanding of Deep Learning", arXiv 1805.10451, §4–5; reference solver k2cu8/pyOMT, `pyOMT_raw.py`).
+ *
+ * Source μ: uniform on a box (or a Gaussian) in R^d; target ν = Σ_i ν_i δ_{y_i}. The Brenier potential
+ * u_h(x) = max_i(⟨x, y_i⟩ + h_i) induces the power diagram W_i(h) = {x : argmax_j ⟨x, y_j⟩ + h_j = i}, and
+ * h minimises the convex energy E(h) = ∫ u_h dμ − Σ_i ν_i h_i, whose gradient is ∇E(h) = (μ(W_i(h)) − ν_i)_i
+ * (paper Thm 4.3 / eq. 10). The transport map is T = ∇u_h: W_i ∋ x ↦ y_i.
+ *
+ * Everything here is pure (plain typed arrays); src/probes/ot/run.ts runs the argmax on onnxruntime.
+ */
+import { GeolensError } from '../../errors.js';
+
+// ------------------------------------------------------------------------------------------------ targets
+
+/** Codes mapped into pyOMT's unit cube: ŷ = (y − centre) / scale, the bounding box's longest side becoming 1. */
+export interface NormalisedTargets {
+  /** ŷ, row-major [n, d], float32. */
+  y: Float32Array;
+  n: number;
+  d: number;
+  /** Centre of the codes' bounding box [d] and the length of its longest side (original units). */
+  centre: Float64Array;
+  scale: number;
+  /** The bounding box in normalised units ([d] each; inside [−½, ½]^d, the longest side exactly [−½, ½]). */
+  lo: Float64Array;
+  hi: Float64Array;
+  /** Mean and standard deviation per coordinate of ŷ (the Gaussian source). */
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+/**
+ * Centre the codes on their bounding box and divide by its longest side, so that the box lies in [−½, ½]^d as
+ * pyOMT's source cube does and its learning rate 0.1 means the same. The quadratic-cost transport map commutes with
+ * this similarity (T_original(x) = scale·T(ŷ-space)(…) + centre), so nothing is lost. Errors: BAD_ARGUMENT when all
+ * codes are equal (zero spread: there is nothing to transport to).
+ */
+export function normaliseTargets(codes: ArrayLike<number>, n: number, d: number): NormalisedTargets {
+  if (n < 1 || d < 1 || codes.length !== n * d) throw new GeolensError('BAD_SHAPE', `OT targets: ${codes.length} values are not ${n} codes of size ${d}.`);
+  const lo0 = new Float64Array(d).fill(Infinity);
+  const hi0 = new Float64Array(d).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) {
+      const v = codes[i * d + k]!;
+      if (!Number.isFinite(v)) throw new GeolensError('BAD_ARGUMENT', `OT targets: code ${i} has a non-finite value (${v}); retrain the autoencoder (it diverged).`);
+      if (v < lo0[k]!) lo0[k] = v;
+      if (v > hi0[k]!) hi0[k] = v;
+    }
+  }
+  let scale = 0;
+  for (let k = 0; k < d; k++) scale = Math.max(scale, hi0[k]! - lo0[k]!);
+  if (!(scale > 0)) throw new GeolensError('BAD_ARGUMENT', `OT targets: all ${n} codes are the same point; the autoencoder has collapsed (train it longer, or with another --lr).`);
+  const centre = new Float64Array(d);
+  const lo = new Float64Array(d);
+  const hi = new Float64Array(d);
+  for (let k = 0; k < d; k++) {
+    centre[k] = (lo0[k]! + hi0[k]!) / 2;
+    lo[k] = (lo0[k]! - centre[k]!) / scale;
+    hi[k] = (hi0[k]! - centre[k]!) / scale;
+  }
+  const y = new Float32Array(n * d);
+  const mean = new Float64Array(d);
+  const sq = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) {
+      const v = (codes[i * d + k]! - centre[k]!) / scale;
+      y[i * d + k] = v;
+      mean[k]! += v;
+    }
+  }
+  for (let k = 0; k < d; k++) mean[k]! /= n;
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) sq[k]! += (y[i * d + k]! - mean[k]!) ** 2;
+  const std = sq.map((s) => Math.sqrt(s / n));
+  return { y, n, d, centre, scale, lo, hi, mean, std };
+}
+
+/** Codes that occur more than once (exactly equal float32 rows). */
+export interface DuplicateCodes {
+  /** Number of distinct codes. */
+  distinct: number;
+  /** For each code, the index of the first code equal to it. */
+  firstOf: Int32Array;
+  /** Groups of equal codes (indices), only those with two or more members, at most `maxGroups` of them. */
+  groups: number[][];
+  /** Codes that repeat an earlier one. */
+  repeated: number;
+}
+
+/** Find exactly repeated codes (rows of float32 bits). */
+export function findDuplicateCodes(codes: Float32Array, n: number, d: number, maxGroups = 5): DuplicateCodes {
+  const bits = new Uint32Array(codes.buffer, codes.byteOffset, n * d);
+  const seen = new Map<string, number>();
+  const firstOf = new Int32Array(n);
+  const members = new Map<number, number[]>();
+  let repeated = 0;
+  for (let i = 0; i < n; i++) {
+    let key = '';
+    for (let k = 0; k < d; k++) key += bits[i * d + k]!.toString(36) + ',';
+    const f = seen.get(key);
+    if (f === undefined) {
+      seen.set(key, i);
+      firstOf[i] = i;
+    } else {
+      firstOf[i] = f;
+      repeated++;
+      const g = members.get(f) ?? [f];
+      g.push(i);
+      members.set(f, g);
+    }
+  }
+  return { distinct: n - repeated, firstOf, groups: [...members.values()].slice(0, maxGroups), repeated };
+}
+
+// ------------------------------------------------------------------------------------------------ source
+
+/** The source measure μ: 'uniform' on the codes' bounding box, or 'gaussian' with the codes' mean and per-coordinate std. */
+export type OtSource = 'uniform' | 'gaussian';
+
+/**
+ * Map points u ∈ [0, 1)^d (row-major, e.g. Sobol points) to source samples x (float32, row-major) in normalised
+ * units: uniform: x_k = lo_k + u_k (hi_k − lo_k); gaussian: x_k = mean_k + std_k Φ⁻¹(u_k) with u clamped to
+ * [2^−33, 1 − 2^−33] (the Sobol origin would map to −∞). `invNormal` is Φ⁻¹.
+ */
+export function sourceSamples(kind: OtSource, t: Pick<NormalisedTargets, 'lo' | 'hi' | 'mean' | 'std' | 'd'>, u: Float64Array, out: Float32Array, invNormal: (p: number) => number): Float32Array {
+  const d = t.d;
+  const count = u.length / d;
+  if (kind === 'uniform') {
+    for (let i = 0; i < count; i++) for (let k = 0; k < d; k++) out[i * d + k] = t.lo[k]! + u[i * d + k]! * (t.hi[k]! - t.lo[k]!);
+  } else {
+    const eps = 2 ** -33;
+    for (let i = 0; i < count; i++) {
+      for (let k = 0; k < d; k++) out[i * d + k] = t.mean[k]! + t.std[k]! * invNormal(Math.min(1 - eps, Math.max(eps, u[i * d + k]!)));
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ solver steps
+
+/** The state of the energy minimisation: what a checkpoint holds to resume a solve exactly. */
+export interface OtSolverState {
+  /** Steps taken (updates of h). */
+  step: number;
+  /** The power weights h (float64, mean 0). */
+  h: Float64Array;
+  /** Adam's first and second moments. */
+  m: Float64Array;
+  v: Float64Array;
+  /** Sample batches per step (the Monte-Carlo sample count is batches × samples). */
+  batches: number;
+  /** Best ‖g − ν‖₂ since the last doubling, and the steps since it improved. */
+  bestNorm: number;
+  badSteps: number;
+}
+
+export function initialSolverState(n: number): OtSolverState {
+  return { step: 0, h: new Float64Array(n), m: new Float64Array(n), v: new Float64Array(n), batches: 1, bestNorm: Infinity, badSteps: 0 };
+}
+
+/** The measure error of cell masses g (counts / total) against ν. */
+export interface CellMeasureError {
+  /** g − ν per cell. */
+  diff: Float64Array;
+  /** max_i |g_i − ν_i| · N — pyOMT's "max absolute error ratio", the stopping criterion. */
+  maxError: number;
+  /** ‖g − ν‖₂ (pyOMT's "g norm": the batch doubling watches it). */
+  norm: number;
+  /** Cells that received no sample. */
+  emptyCells: number;
+}
+
+/** g_i = counts_i / total against ν_i; the error is scaled by the number of cells N (ν_i = 1/N gives relative errors). */
+export function cellMeasureError(counts: ArrayLike<number>, total: number, nu: Float64Array): CellMeasureError {
+  const n = nu.length;
+  const diff = new Float64Array(n);
+  let maxAbs = 0;
+  let ss = 0;
+  let empty = 0;
+  for (let i = 0; i < n; i++) {
+    const g = counts[i]! / total;
+    const e = g - nu[i]!;
+    diff[i] = e;
+    if (Math.abs(e) > maxAbs) maxAbs = Math.abs(e);
+    ss += e * e;
+    if (counts[i] === 0) empty++;
+  }
+  return { diff, maxError: maxAbs * n, norm: Math.sqrt(ss), emptyCells: empty };
+}
+
+/**
+ * One Adam step on h with the gradient ∇E = g − ν, exactly as pyOMT's `update_h` (no bias correction):
+ * m ← β1 m + (1 − β1) ∇E, v ← β2 v + (1 − β2) ∇E², h ← h − lr · m / (√v + 1e−8), then h ← h − mean(h)
+ * (E is invariant under adding a constant to h, since Σ ν_i = 1: re-centring only fixes the free constant).
+ */
+export function adamStep(s: Pick<OtSolverState, 'h' | 'm' | 'v'>, grad: Float64Array, lr: number, beta1 = 0.9, beta2 = 0.999): void {
+  const { h, m, v } = s;
+  const n = h.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) {
+    const g = grad[i]!;
+    m[i] = beta1 * m[i]! + (1 - beta1) * g;
+    v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+    h[i] = h[i]! - (lr * m[i]!) / (Math.sqrt(v[i]!) + 1e-8);
+    mean += h[i]!;
+  }
+  mean /= n;
+  for (let i = 0; i < n; i++) h[i] = h[i]! - mean;
+}
+
+/**
+ * pyOMT's batch doubling: keep the best ‖g − ν‖₂; after `patience` consecutive steps without reaching it, double the
+ * samples per step (unless that would pass `maxBatches`) and forget the best. Returns true when it doubled.
+ */
+export function updateBatches(s: OtSolverState, norm: number, patience: number, maxBatches: number): boolean {
+  if (norm <= s.bestNorm) {
+    s.bestNorm = norm;
+    s.badSteps = 0;
+    return false;
+  }
+  s.badSteps++;
+  if (s.badSteps >= patience && s.batches * 2 <= maxBatches) {
+    s.batches *= 2;
+    s.badSteps = 0;
+    s.bestNorm = Infinity;
+    return true;
+  }
+  return false;
+}
+
+/** The Monte-Carlo energy E(h) = mean_x max_i(⟨x, y_i⟩ + h_i) − Σ ν_i h_i from the mean of the maxima. */
+export function otEnergy(meanMax: number, h: Float64Array, nu: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < h.length; i++) s += nu[i]! * h[i]!;
+  return meanMax - s;
+}
+
+// ------------------------------------------------------------------------------------------------ closed forms
+
+/**
+ * Semi-discrete OT in one dimension, closed form: the source uniform on [lo, hi], targets y_1 < … < y_N with masses
+ * ν_i. The optimal map is monotone (the quantile transport): cell i is [q_{i−1}, q_i] with q_i = lo + (hi − lo)·Σ_{j≤i} ν_j,
+ * and the power weights solve ⟨q_i, y_i⟩ + h_i = ⟨q_i, y_{i+1}⟩ + h_{i+1}: h_{i+1} = h_i − q_i (y_{i+1} − y_i),
+ * returned with mean 0. Errors: BAD_ARGUMENT unless the targets are strictly increasing.
+ */
+export function quantileTransport1d(y: ArrayLike<number>, nu: ArrayLike<number>, lo: number, hi: number): { boundaries: Float64Array; h: Float64Array } {
+  const n = y.length;
+  for (let i = 1; i < n; i++) if (!(y[i]! > y[i - 1]!)) throw new GeolensError('BAD_ARGUMENT', 'quantileTransport1d: the targets must be strictly increasing.');
+  const q = new Float64Array(Math.max(0, n - 1));
+  let cum = 0;
+  for (let i = 0; i + 1 < n; i++) {
+    cum += nu[i]!;
+    q[i] = lo + (hi - lo) * cum;
+  }
+  const h = new Float64Array(n);
+  for (let i = 0; i + 1 < n; i++) h[i + 1] = h[i]! - q[i]! * (y[i + 1]! - y[i]!);
+  const mean = h.reduce((s, v) => s + v, 0) / n;
+  for (let i = 0; i < n; i++) h[i] = h[i]! - mean;
+  return { boundaries: q, h };
+}
+
+/**
+ * The boundaries of the power cells of 1-D targets (sorted by y) under weights h: x_i with ⟨x_i, y_i⟩ + h_i =
+ * ⟨x_i, y_{i+1}⟩ + h_{i+1} between consecutive targets, i.e. x_i = (h_i − h_{i+1}) / (y_{i+1} − y_i).
+ */
+export function powerBoundaries1d(y: ArrayLike<number>, h: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(Math.max(0, y.length - 1));
+  for (let i = 0; i + 1 < y.length; i++) out[i] = (h[i]! - h[i + 1]!) / (y[i + 1]! - y[i]!);
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ 2-D power diagram
+
+/** A convex polygon as [x0, y0, x1, y1, …] (counter-clockwise). */
+export type Polygon = number[];
+
+/** Area of a simple polygon (shoelace formula; positive when counter-clockwise). */
+export function polygonArea(p: Polygon): number {
+  let a = 0;
+  const m = p.length / 2;
+  for (let i = 0; i < m; i++) {
+    const j = (i + 1) % m;
+    a += p[2 * i]! * p[2 * j + 1]! - p[2 * j]! * p[2 * i + 1]!;
+  }
+  return a / 2;
+}
+
+/** Clip a convex polygon to the half-plane a·x + b·y ≤ c (Sutherland–Hodgman). */
+function clipHalfPlane(p: Polygon, a: number, b: number, c: number): Polygon {
+  const out: Polygon = [];
+  const m = p.length / 2;
+  for (let i = 0; i < m; i++) {
+    const x1 = p[2 * i]!;
+    const y1 = p[2 * i + 1]!;
+    const j = (i + 1) % m;
+    const x2 = p[2 * j]!;
+    const y2 = p[2 * j + 1]!;
+    const f1 = a * x1 + b * y1 - c;
+    const f2 = a * x2 + b * y2 - c;
+    if (f1 <= 0) out.push(x1, y1);
+    if ((f1 < 0 && f2 > 0) || (f1 > 0 && f2 < 0)) {
+      const t = f1 / (f1 - f2);
+      out.push(x1 + t * (x2 - x1), y1 + t * (y2 - y1));
+    }
+  }
+  return out;
+}
+
+/**
+ * The power cells W_i(h) ∩ box of 2-D targets exactly, as convex polygons: W_i = {x : ⟨x, y_j − y_i⟩ ≤ h_i − h_j ∀ j}
+ * clipped to [lo, hi]. O(N²) half-plane clips (fine for the few thousand codes a plot shows). An empty cell is [].
+ */
+export function powerCells2d(y: ArrayLike<number>, h: ArrayLike<number>, lo: [number, number], hi: [number, number]): Polygon[] {
+  const n = h.length;
+  const cells: Polygon[] = [];
+  for (let i = 0; i < n; i++) {
+    let p: Polygon = [lo[0], lo[1], hi[0], lo[1], hi[0], hi[1], lo[0], hi[1]];
+    const yi0 = y[2 * i]!;
+    const yi1 = y[2 * i + 1]!;
+    for (let j = 0; j < n && p.length > 0; j++) {
+      if (j === i) continue;
+      p = clipHalfPlane(p, y[2 * j]! - yi0, y[2 * j + 1]! - yi1, h[i]! - h[j]!);
+    }
+    cells.push(p.length >= 6 ? p : []);
+  }
+  return cells;
+}
+
+// ------------------------------------------------------------------------------------------------ generation
+
+/**
+ * The angle between the supporting hyperplanes of u_h over cells i and j: the normals (ŷ_i, −1) and (ŷ_j, −1), as
+ * pyOMT's `gen_P` compares them (small angle: neighbouring codes whose segment stays near the data manifold).
+ */
+export function supportAngle(y: ArrayLike<number>, d: number, i: number, j: number): number {
+  let dot = 1;
+  let ni = 1;
+  let nj = 1;
+  for (let k = 0; k < d; k++) {
+    const a = y[i * d + k]!;
+    const b = y[j * d + k]!;
+    dot += a * b;
+    ni += a * a;
+    nj += b * b;
+  }
+  return Math.acos(Math.min(1, dot / Math.sqrt(ni * nj)));
+}
+
+/** Total variation distance ½ Σ |p_c − q_c| between two distributions over the same classes. */
+export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  let s = 0;
+  for (let c = 0; c < p.length; c++) s += Math.abs(p[c]! - q[c]!);
+  return s / 2;
+}

@@ -1,0 +1,46 @@
+/** Semi-discrete optimal transport in the latent space of an autoencoder (AE-OT): solver, generation, result schema. */
+export {
+  normaliseTargets,
+  findDuplicateCodes,
+  sourceSamples,
+  initialSolverState,
+  cellMeasureError,
+  adamStep,
+  updateBatches,
+  otEnergy,
+  quantileTransport1d,
+  powerBoundaries1d,
+  powerCells2d,
+  supportAngle,
+  totalVariation,
+  type NormalisedTargets,
+  type DuplicateCodes,
+  type OtSource,
+  type OtSolverState,
+  type CellMeasureError,
+  type Polygon,
+} from './compute.js';
+export { SobolSequence, sobolDirections, SOBOL_MAX_DIMENSION } from './sobol.js';
+export {
+  runOt,
+  solveSemiDiscreteOt,
+  generateCodes,
+  evaluatePotential,
+  defaultLearningRate,
+  nearestCodeRatio,
+  otAssignGraph,
+  otTopKGraph,
+  defaultChunkRows,
+  transposeTargets,
+  inverseNormal,
+  type OtRun,
+  type OtRunOptions,
+  type OtSolveOptions,
+  type OtSolution,
+  type OtCheckpoint,
+  type OtGenerateOptions,
+  type OtGenerated,
+  type OtAutoencoder,
+} from './run.js';
+export { OT_RESULT, OT_SCHEMA_VERSION, otResultSchema } from './schema.js';
+export type { OtResult, OtHistoryEntry, OtClassDistribution } from './types.js';
