@@ -9,6 +9,9 @@ import { resolve } from 'node:path';
 import { parseStudyGrid, parseStudyGridText, type StudyGridInput } from '../studies/generalisation/grid.js';
 import { runGeneralisationStudy } from '../studies/generalisation/node.js';
 import type { GeneralisationStudyResult } from '../studies/generalisation/types.js';
+import { writeResult } from '../measure/node.js';
+import '../report/node.js'; // the DOM document the charts draw into (linkedom)
+import { studyScatterChart } from '../report/study.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
 import { formatTable } from './probe-common.js';
 import { gracefulInterrupt } from './interrupt.js';
@@ -101,6 +104,10 @@ export async function studyCommand(argv: string[], out: (line: string) => void =
     progress.done();
     interrupt.dispose();
   }
+  // the plots next to generalisation.json (rewritten with them, atomically)
+  const plots: Record<string, string> = {};
+  for (const d of ['euclidean', 'loss'] as const) for (const g of ['accuracy gap', 'loss gap'] as const) plots[`${d}-${g.split(' ')[0]}`] = studyScatterChart(result, d, g);
+  const written = await writeResult(dir, 'generalisation', result, plots);
   if (values.json === true) {
     out(JSON.stringify(result, null, 2));
     return 0;
@@ -110,6 +117,6 @@ export async function studyCommand(argv: string[], out: (line: string) => void =
   for (const l of correlationLines(result)) out(l);
   for (const w of result.warnings) out(`warning: ${w}`);
   out('');
-  out(`wrote ${dir}/generalisation.json (runs in ${dir}/runs/)`);
+  out(`wrote ${written.join(', ')} (runs in ${dir}/runs/)`);
   return 0;
 }
