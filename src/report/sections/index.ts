@@ -5,6 +5,7 @@
 import { registry } from '../../util/registry.js';
 import { dimSection } from './dim.js';
 import { magnitudeSection } from './magnitude.js';
+import { regionsSection } from './regions.js';
 import { separationSection } from './separation.js';
 import { topologySection } from './topology.js';
 import type { ReportSection } from './types.js';
@@ -14,6 +15,7 @@ const SECTION_LIST: ReportSection[] = [
   dimSection,
   magnitudeSection,
   topologySection,
+  regionsSection,
   // -- sections of probes that land later register below this line (magnitude, topology, regions)
 ];
 

@@ -6,6 +6,7 @@ import { registry } from '../../util/registry.js';
 import type { AnalysisProbe } from '../types.js';
 import { dimProbe } from './dim.js';
 import { magnitudeProbe } from './magnitude.js';
+import { regionsProbe } from './regions.js';
 import { separationProbe } from './separation.js';
 import { topologyProbe } from './topology.js';
 
@@ -14,6 +15,7 @@ const LIST: AnalysisProbe[] = [
   dimProbe,
   magnitudeProbe,
   topologyProbe,
+  regionsProbe,
   // -- probes that land later register below this line (magnitude, topology, regions)
 ];
 

@@ -1,0 +1,36 @@
+/**
+ * Exact linear regions in an analysis (Lei, Luo, Yau, Gu 2018): `runRegions` on its default slice — the input plane
+ * for 2-D inputs, else the plane through one held-out point of each of three classes — with the decision boundary,
+ * the bounds of Lei et al. and Serra et al., and the region density near the data. Skipped, with the op named, for a
+ * network that is not piecewise linear.
+ */
+import { GeolensError } from '../../errors.js';
+import { pwlProgram } from '../../probes/regions/pwl.js';
+import { runRegions } from '../../probes/regions/run.js';
+import type { AnalysisProbe } from '../types.js';
+
+export const regionsProbe: AnalysisProbe = {
+  name: 'regions',
+  title: 'Linear regions',
+  files: ['regions'],
+  applies(target, data) {
+    try {
+      pwlProgram(target.model);
+    } catch (e) {
+      if (e instanceof GeolensError) return e.message;
+      throw e;
+    }
+    if (new Set(data.test.y).size < 3 && data.test.sampleShape.reduce((a, b) => a * b, 1) !== 2) return 'a plane through data points needs held-out points of 3 classes.';
+    return true;
+  },
+  async run(engine, target, data, options, onProgress) {
+    const result = await runRegions(
+      engine,
+      target.model,
+      data.test,
+      { seed: data.seed, source: target.path, sourceKind: target.kind, ...(data.spec ? { datasetSpec: data.spec } : {}), ...(typeof options.maxRegions === 'number' ? { maxRegions: options.maxRegions } : {}) },
+      onProgress,
+    );
+    return { results: { regions: result } };
+  },
+};
