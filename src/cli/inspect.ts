@@ -6,7 +6,7 @@ import { weightExport, selectLayers, parseLayerSpec, type ImportedModel, type La
 import { writeSafetensorsFile } from '../models/node.js';
 import { RULES as GRADIENT_RULES } from '../autodiff/rules/index.js';
 import { openTarget } from '../measure/node.js';
-import { CAPABILITY_TEXT, PROBE_NEEDS, probeBlockers, type Capability } from '../measure/support.js';
+import { CAPABILITY_TEXT, modelSupport, PROBE_NEEDS, probeBlockers, type Capability } from '../measure/support.js';
 import { importModelFile } from '../onnx/node.js';
 import type { Dim } from '../onnx/proto.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
@@ -61,7 +61,8 @@ export function inspectReport(file: string, m: ImportedModel, spec = 'auto'): In
     params: { count, tensors: m.params.length },
     ops: m.ops,
     layers: m.layers.map((l) => ({ ...l, selected: selected.has(l.tensor) })),
-    unsupported: m.unsupported,
+    // what import found, plus what building the input-Jacobian graph found (the same checks the probes run)
+    unsupported: [...m.unsupported, ...modelSupport(m).inputJacobian.filter((u) => !m.unsupported.some((v) => v.node === u.node && v.op === u.op))],
     probes: Object.entries(PROBE_NEEDS).map(([probe, needs]) => {
       const blockers = probeBlockers(m, needs).map((u) => ({ op: u.op, node: u.node }));
       return { probe, needs, ok: blockers.length === 0, blockers };

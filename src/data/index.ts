@@ -15,4 +15,5 @@ export { parseNpy, encodeNpy, npyToFloat32, npyToLabels, type NpyArray, type Npy
 export { parseNpz, npzToDataset, arraysToDataset, NPZ_KEY_PAIRS, type ArraysToDatasetOptions } from './npz.js';
 export { parseCsv, encodeCsv, sniffDelimiter, LABEL_COLUMN_NAMES, type CsvOptions } from './csv.js';
 export { labelsToClasses, type LabelClasses, type LabelValue } from './labels.js';
+export { unpickleObjectArray, type PickleValue } from './pickle.js';
 export * from './shifts.js';

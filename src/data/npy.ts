@@ -1,6 +1,7 @@
 import { GeolensError } from '../errors.js';
 import { copyBytes } from './gzip.js';
 import { labelsToClasses, type LabelClasses } from './labels.js';
+import { unpickleObjectArray, type PickleValue } from './pickle.js';
 
 /** Element types read from `.npy` files (the `descr` without its byte-order character). */
 export type NpyDtype = 'f4' | 'f8' | 'i8' | 'i4' | 'i2' | 'i1' | 'u2' | 'u1' | 'b1';
@@ -17,13 +18,15 @@ export type NpyData =
 
 /**
  * A decoded NumPy array (C order). `b1` (bool) data is a Uint8Array of 0/1; `i8` is a BigInt64Array. Fixed-width
- * string arrays (`<U…` unicode, `|S…` bytes) come as dtype `str` with their values in `strings` (and `data` empty).
+ * string arrays (`<U…` unicode, `|S…` bytes) come as dtype `str` with their values in `strings`, object arrays of
+ * plain values (dtype=object, read without running pickle) as dtype `object` with `objects`; `data` is empty for both.
  */
 export interface NpyArray {
-  dtype: NpyDtype | 'str';
+  dtype: NpyDtype | 'str' | 'object';
   shape: number[];
   data: NpyData;
   strings?: string[];
+  objects?: PickleValue[];
 }
 
 const ITEM_SIZE: Record<NpyDtype, number> = { f4: 4, f8: 8, i8: 8, i4: 4, i2: 2, i1: 1, u2: 2, u1: 1, b1: 1 };
@@ -86,10 +89,11 @@ export function parseNpy(bytes: Uint8Array, options: { name?: string } = {}): Np
   const order = descr[0]!;
   const code = descr.slice(1) === '?' ? 'b1' : descr.slice(1);
   if (code === 'O') {
-    throw new GeolensError(
-      'UNSUPPORTED_DTYPE',
-      `${name}: an array of Python objects (dtype=object) can only be read by running pickle, which geolens does not do; save the values as strings or numbers instead: np.save(path, a.astype(str)) for labels, a.astype('<f4') for samples`,
-    );
+    // an object array: its values as far as they are plain strings and numbers (pickle is read, never run)
+    const { values } = unpickleObjectArray(bytes.subarray(dataStart), name);
+    const shape = parseShape(shapeM![1]!, bad);
+    if (values.length !== shape.reduce((p, s) => p * s, 1)) bad(`the object array declares shape (${shape.join(', ')}) but holds ${values.length} values`);
+    return { dtype: 'object', shape, data: new Uint8Array(0), objects: values };
   }
   const strM = /^([US])(\d+)$/.exec(code);
   if (strM && ['<', '>', '|', '='].includes(order)) return parseStrings(bytes, name, header, shapeM![1]!, strM[1] as 'U' | 'S', Number(strM[2]), order === '>');
@@ -216,7 +220,8 @@ const DTYPE_OF: [new (n: number) => NpyData, NpyDtype][] = [
  * Encode an array as a version 1.0 `.npy` file (little-endian, C order). The dtype follows the typed array
  * (Uint8Array → `|u1`, unless `dtype: 'b1'` is given).
  */
-export function encodeNpy(array: { data: NpyData; shape: number[]; dtype?: NpyDtype | 'str'; strings?: string[] }): Uint8Array {
+export function encodeNpy(array: { data: NpyData; shape: number[]; dtype?: NpyDtype | 'str' | 'object'; strings?: string[] }): Uint8Array {
+  if (array.dtype === 'object') throw new GeolensError('BAD_ARGUMENT', 'encodeNpy: object arrays are read (without running pickle), not written; encode strings or numbers');
   if (array.dtype === 'str' || array.strings) return encodeStrings(array.strings ?? [], array.shape);
   const dtype = array.dtype ?? DTYPE_OF.find(([C]) => array.data instanceof C)?.[1];
   if (!dtype) throw new GeolensError('BAD_ARGUMENT', 'encodeNpy: unsupported typed array');
@@ -276,6 +281,11 @@ export function npyToFloat32(array: NpyArray, options: { scaleBytes?: boolean; n
   if (array.dtype === 'str') {
     throw new GeolensError('UNSUPPORTED_DTYPE', `${options.name ?? '<npy data>'}: the samples are strings (e.g. ${JSON.stringify(array.strings?.[0] ?? '')}); samples must be numbers: convert with a.astype('<f4') where the strings hold numbers.`);
   }
+  if (array.dtype === 'object') {
+    const o = array.objects ?? [];
+    if (!o.every((v) => typeof v === 'number' || typeof v === 'boolean')) throw new GeolensError('UNSUPPORTED_DTYPE', `${options.name ?? '<npy data>'}: the samples are Python objects, not numbers; save them with a.astype('<f4').`);
+    return Float32Array.from(o as (number | boolean)[], Number);
+  }
   const d = array.data;
   const scale = options.scaleBytes && array.dtype === 'u1' ? 1 / 255 : 1;
   if (d instanceof Float32Array) return d;
@@ -294,9 +304,13 @@ export function npyToFloat32(array: NpyArray, options: { scaleBytes?: boolean; n
 export function npyToLabels(array: NpyArray, name: string): LabelClasses {
   const { shape, data } = array;
   const at = (i: number): number => (data instanceof BigInt64Array ? Number(data[i]!) : data[i]!);
-  if (array.dtype === 'str') {
-    if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) throw new GeolensError('BAD_FILE', `${name}: string labels must have shape (n,) or (n, 1), got (${shape.join(', ')})`);
-    return labelsToClasses(array.strings!, name);
+  if (array.dtype === 'str' || array.dtype === 'object') {
+    if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) throw new GeolensError('BAD_FILE', `${name}: labels must have shape (n,) or (n, 1), got (${shape.join(', ')})`);
+    if (array.dtype === 'str') return labelsToClasses(array.strings!, name);
+    const o = array.objects!;
+    const k = o.findIndex((v) => v === null);
+    if (k >= 0) throw new GeolensError('BAD_FILE', `${name}: label ${k} is None; remove the sample or give it a label.`);
+    return labelsToClasses(o as (string | number | boolean | bigint)[], name);
   }
   if (shape.length === 2 && shape[1]! > 1) {
     const [n, c] = shape as [number, number];

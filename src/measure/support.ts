@@ -33,7 +33,7 @@ export type ModelSupport = Record<Capability, UnsupportedOp[]>;
 
 const FORWARD_BLOCKERS: ReadonlySet<UnsupportedKind> = new Set(['domain', 'training', 'batch']);
 
-const cache = new WeakMap<ImportedModel, ModelSupport>();
+const jacobianCache = new WeakMap<ImportedModel, UnsupportedOp[]>();
 
 /** Ops between the input and the logits without a gradient rule (whatever the import was told). */
 function gradientGaps(model: ImportedModel): UnsupportedOp[] {
@@ -62,16 +62,20 @@ function gradientGaps(model: ImportedModel): UnsupportedOp[] {
   return out;
 }
 
+/** The unsupported ops that block a forward pass with independent samples. */
+function forwardBlockers(model: ImportedModel): UnsupportedOp[] {
+  return model.unsupported.filter((u) => FORWARD_BLOCKERS.has(u.kind));
+}
+
 /**
- * What geolens can do with `model`: for each capability the unsupported ops that block it. The input-Jacobian check
- * builds the graph the probes build (so an op whose rule refuses an attribute, or a shape the rules cannot handle,
- * shows here too). Cached per model.
+ * The unsupported ops that block input-Jacobians: the import's findings, ops without a gradient rule, and — when
+ * those leave nothing — whatever building the probes' own Jacobian graph reports (a rule that refuses an attribute,
+ * a shape it cannot handle). Cached per model (building the graph of a large model takes a moment).
  */
-export function modelSupport(model: ImportedModel): ModelSupport {
-  const hit = cache.get(model);
+function jacobianBlockers(model: ImportedModel): UnsupportedOp[] {
+  const hit = jacobianCache.get(model);
   if (hit) return hit;
-  const forward = model.unsupported.filter((u) => FORWARD_BLOCKERS.has(u.kind));
-  const jac = [...forward, ...model.unsupported.filter((u) => !FORWARD_BLOCKERS.has(u.kind))];
+  const jac = [...forwardBlockers(model), ...model.unsupported.filter((u) => !FORWARD_BLOCKERS.has(u.kind))];
   const key = (u: UnsupportedOp): string => `${u.node}\u0000${u.op}`;
   const seen = new Set(jac.map(key));
   for (const u of gradientGaps(model)) if (!seen.has(key(u))) (seen.add(key(u)), jac.push(u));
@@ -84,18 +88,21 @@ export function modelSupport(model: ImportedModel): ModelSupport {
       jac.push({ op: typeof d.op === 'string' ? d.op : '(graph)', node: typeof d.node === 'string' ? d.node : '', kind: 'gradient', hint: e.message });
     }
   }
-  const s: ModelSupport = { forward, inputJacobian: jac };
-  cache.set(model, s);
-  return s;
+  jacobianCache.set(model, jac);
+  return jac;
+}
+
+/** What geolens can do with `model`: for each capability the unsupported ops that block it (see probeBlockers). */
+export function modelSupport(model: ImportedModel): ModelSupport {
+  return { forward: forwardBlockers(model), inputJacobian: jacobianBlockers(model) };
 }
 
 /** The unsupported ops that keep `probe` (with the capabilities it needs) from running on `model`. */
 export function probeBlockers(model: ImportedModel, needs: readonly Capability[]): UnsupportedOp[] {
-  const s = modelSupport(model);
   const out: UnsupportedOp[] = [];
   const seen = new Set<string>();
   for (const c of needs) {
-    for (const u of s[c]) {
+    for (const u of c === 'forward' ? forwardBlockers(model) : jacobianBlockers(model)) {
       const k = `${u.node}\u0000${u.op}`;
       if (!seen.has(k)) (seen.add(k), out.push(u));
     }

@@ -152,6 +152,8 @@ export function resolveExternalData(model: ModelProto, folder: string, opts: { m
         badFile(`${where} declares an invalid external-data offset/length (${ext.offset}/${String(ext.length)}).`, { tensor: t.name });
       }
       if (offset + length > file.size) {
+        const link = file.size <= 1024 ? symlinkPlaceholder(readExact(file.fd, 0, file.size, `${where}: external data '${loc}'`), lexical) : undefined;
+        if (link) badFile(`${where}: its external-data file '${loc}' is a ${file.size}-byte text naming '${link}': a symbolic link stored as a plain file. Restore the link (ln -sf '${link}' '${lexical}').`, { tensor: t.name, location: loc, link });
         badFile(`${where} declares ${length} bytes at offset ${offset} of '${loc}', but that file has only ${file.size} bytes; the model or its data file is truncated or corrupt.`, {
           tensor: t.name,
           location: loc,

@@ -51,6 +51,11 @@ test('case external-data-symlinks: a data symlink leading elsewhere is still ref
   }
 });
 
-test('case external-data-symlinks: a symlink stored as a plain text file is named as such, with the fix', { skip }, async () => {
+test('case external-data-symlinks: a symlink stored as a plain text file is named as such, with the fix (model or data)', { skip }, async () => {
   await expectGeolensError(() => importModelFile(modelLink!), 'BAD_FILE', /symbolic link stored as a plain file/, /\.\.\/\.\.\/blobs\/2c5b/, /ln -sf/);
+  // the model restored, its data still a placeholder
+  mkdirSync(join(hub, 'snapshots/rev3'));
+  symlinkSync(readFileSync(modelLink!, 'utf8').trim(), join(hub, 'snapshots/rev3/model.onnx'));
+  copyFileSync(dataLink!, join(hub, 'snapshots/rev3/model.onnx_data'));
+  await expectGeolensError(() => importModelFile(join(hub, 'snapshots/rev3/model.onnx')), 'BAD_FILE', /external-data file 'model\.onnx_data' is a 76-byte text naming '\.\.\/\.\.\/blobs\/d07c/, /ln -sf/);
 });

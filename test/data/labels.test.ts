@@ -47,7 +47,7 @@ test('non-integer numbers, NaN and empty labels are refused naming the sample', 
   assert.throws(() => labelsToClasses(['a', ' '], 'y.csv'), /sample 1 has an empty label/);
 });
 
-test('NPY labels: unicode and byte strings, bool, a float column vector, 1..K â€” and object arrays refused with the fix', async () => {
+test('NPY labels: unicode and byte strings, bool, a float column vector, 1..K, and object arrays (read without running pickle)', async () => {
   const t = tempDir();
   try {
     const x = t.file('x.npy', encodeNpy({ data: new Float32Array(8), shape: [4, 2] }));
@@ -72,13 +72,31 @@ test('NPY labels: unicode and byte strings, bool, a float column vector, 1..K â€
     bytes.set(new TextEncoder().encode('ca\0catdogcat'), 10 + h.length); // 'ca' NUL-padded to 3 bytes, then cat, dog, cat
     const sb = await loadDataset(`npy:${x},${t.file('s.npy', bytes)}`);
     assert.deepEqual(sb.classNames, ['ca', 'cat', 'dog']);
-    const obj = "{'descr': '|O', 'fortran_order': False, 'shape': (4,), }";
-    const oh = obj + ' '.repeat(64 - ((10 + obj.length + 1) % 64)) + '\n';
-    const ob = new Uint8Array(10 + oh.length + 8);
-    ob.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, oh.length & 255, oh.length >> 8]);
-    ob.set(new TextEncoder().encode(oh), 10);
-    await assert.rejects(loadDataset(`npy:${x},${t.file('o.npy', ob)}`), (e: unknown) => e instanceof GeolensError && e.code === 'UNSUPPORTED_DTYPE' && /astype\(str\)/.test(e.message));
+    // object arrays (np.save(path, np.array([...], dtype=object)), numpy 1.24), read without running pickle
+    const x3 = t.file('x3.npy', encodeNpy({ data: new Float32Array(6), shape: [3, 2] }));
+    const x2 = t.file('x2.npy', encodeNpy({ data: new Float32Array(4), shape: [2, 2] }));
+    const objStr = t.file('os.npy', Buffer.from(OBJ_STRINGS, 'base64'));
+    const os = await loadDataset(`npy:${x3},${objStr}`);
+    assert.deepEqual([...os.y], [0, 1, 0]);
+    assert.deepEqual(os.classNames, ['cat', 'dog']);
+    const oi = await loadDataset(`npy:${x},${t.file('oi.npy', Buffer.from(OBJ_INTS, 'base64'))}`);
+    assert.deepEqual([...oi.y], [0, 1, 1, 2]);
+    assert.deepEqual(oi.classNames, ['1', '2', '3']);
+    const ob = await loadDataset(`npy:${x2},${t.file('ob.npy', Buffer.from(OBJ_BOOLS, 'base64'))}`);
+    assert.deepEqual([...ob.y], [1, 0]);
+    const om = await loadDataset(`npy:${x3},${t.file('om.npy', Buffer.from(OBJ_MIXED, 'base64'))}`);
+    assert.deepEqual(om.classNames, ['1', '2.5', 'a']);
+    // a pickle that is not a plain object array is refused, and nothing is run
+    const evil = Buffer.from(OBJ_STRINGS, 'base64');
+    evil[evil.length - 2] = 0x69; // an INST opcode where BUILD stood
+    await assert.rejects(loadDataset(`npy:${x3},${t.file('evil.npy', evil)}`), (e: unknown) => e instanceof GeolensError && /unsupported pickle opcode 0x69/.test(e.message));
   } finally {
     t.cleanup();
   }
 });
+
+// np.save of dtype=object arrays (numpy 1.24): ['cat', 'dog', 'cat'], [1, 2, 2, 3], [True, False], ['a', 1, 2.5]
+const OBJ_STRINGS = 'k05VTVBZAQB2AHsnZGVzY3InOiAnfE8nLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMywpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAqAA2NudW1weS5jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnEAY251bXB5Cm5kYXJyYXkKcQFLAIVxAkMBYnEDh3EEUnEFKEsBSwOFcQZjbnVtcHkKZHR5cGUKcQdYAgAAAE84cQiJiIdxCVJxCihLA1gBAAAAfHELTk5OSv////9K/////0s/dHEMYoldcQ0oWAMAAABjYXRxDlgDAAAAZG9ncQ9oDmV0cRBiLg==';
+const OBJ_INTS = 'k05VTVBZAQB2AHsnZGVzY3InOiAnfE8nLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoNCwpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAqAA2NudW1weS5jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnEAY251bXB5Cm5kYXJyYXkKcQFLAIVxAkMBYnEDh3EEUnEFKEsBSwSFcQZjbnVtcHkKZHR5cGUKcQdYAgAAAE84cQiJiIdxCVJxCihLA1gBAAAAfHELTk5OSv////9K/////0s/dHEMYoldcQ0oSwFLAksCSwNldHEOYi4=';
+const OBJ_BOOLS = 'k05VTVBZAQB2AHsnZGVzY3InOiAnfE8nLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMiwpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAqAA2NudW1weS5jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnEAY251bXB5Cm5kYXJyYXkKcQFLAIVxAkMBYnEDh3EEUnEFKEsBSwKFcQZjbnVtcHkKZHR5cGUKcQdYAgAAAE84cQiJiIdxCVJxCihLA1gBAAAAfHELTk5OSv////9K/////0s/dHEMYoldcQ0oiIlldHEOYi4=';
+const OBJ_MIXED = 'k05VTVBZAQB2AHsnZGVzY3InOiAnfE8nLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMywpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAqAA2NudW1weS5jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnEAY251bXB5Cm5kYXJyYXkKcQFLAIVxAkMBYnEDh3EEUnEFKEsBSwOFcQZjbnVtcHkKZHR5cGUKcQdYAgAAAE84cQiJiIdxCVJxCihLA1gBAAAAfHELTk5OSv////9K/////0s/dHEMYoldcQ0oWAEAAABhcQ5LAUdABAAAAAAAAGV0cQ9iLg==';
