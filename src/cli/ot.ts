@@ -12,8 +12,8 @@ import { autoencoderRunData, loadOtCheckpoint, openAutoencoderRun, saveOtCheckpo
 import { runOt, type OtCheckpoint, type OtRunOptions } from '../probes/ot/run.js';
 import type { OtResult } from '../probes/ot/types.js';
 import { otCellsChart, otConvergenceChart, otGeneratedPng } from '../report/ot.js';
-import { numberFlag, UsageError, type FlagSpec } from './args.js';
-import { formatTable, HELP_FLAG, optionalNumberFlag, probeArgs, probeEngine, probeProgress, threadsFlag, THREADS_FLAG } from './probe-common.js';
+import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
+import { formatTable, HELP_FLAG, optionalNumberFlag, probeEngine, probeProgress, threadsFlag, THREADS_FLAG } from './probe-common.js';
 
 const FLAGS: FlagSpec = {
   dataset: { type: 'string', help: "data to encode (default: the run's own dataset, --split part), e.g. idx:../shared/data/mnist" },
@@ -58,9 +58,13 @@ const SUMMARY = [
 const CMD = 'ot';
 
 export async function otCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  const args = probeArgs(CMD, argv, FLAGS, SUMMARY, out);
-  if (!args) return 0;
-  const { values, path } = args;
+  const { values, positionals } = parseFlags(CMD, argv, FLAGS);
+  if (values.help) {
+    out(usage(`${CMD} <autoencoder run directory>`, SUMMARY, FLAGS));
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`geolens ${CMD}: give one autoencoder run directory (geolens train --model autoencoder --out <dir>)${positionals.length ? `, got ${positionals.length}: ${positionals.join(' ')}` : ''}.`);
+  const path = positionals[0]!;
   const int = (name: string, min = 1): number => numberFlag(CMD, name, values[name], { integer: true, min });
   const options: OtRunOptions = {
     source: values.source as 'uniform' | 'gaussian',
