@@ -53,11 +53,11 @@ test('analyze a run: a line per probe with its headline, results/<probe>.json, r
   assert.match(text, /\n  dim +ok +[\d.]+s  D\(x\) has rank/);
   assert.equal(lines[lines.length - 1], `report: ${join(runA, 'report.html')}`);
   const results = readdirSync(join(runA, 'results')).sort();
-  assert.deepEqual(results, ['analysis.json', 'dim-distances.json', 'dim-walks.json', 'dim.json', 'magnitude.json', 'separation-over-training.json', 'separation.json', 'topology.json']);
+  assert.deepEqual(results, ['analysis.json', 'dim-distances.json', 'dim-walks.json', 'dim.json', 'magnitude.json', 'regions.json', 'separation-over-training.json', 'separation.json', 'topology.json']);
   const first = readFileSync(join(runA, 'report.html'));
   const r = sink();
   assert.equal(await reportCommand([runA], r.out), 0);
-  assert.deepEqual(r.lines.map((l) => l.split(':')[0]), ['  separation', '  dim', '  magnitude', '  topology', 'report']);
+  assert.deepEqual(r.lines.map((l) => l.split(':')[0]), ['  separation', '  dim', '  magnitude', '  topology', '  regions', 'report']);
   assert.ok(readFileSync(join(runA, 'report.html')).equals(first), 'geolens report changed the bytes');
   // a fresh process renders the same bytes (no clock, no random ids, no state carried between renders)
   const p = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'report', join(runA, 'results'), '--quiet'], { encoding: 'utf8' });

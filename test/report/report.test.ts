@@ -44,7 +44,7 @@ test('sections are registered once each, in page order, separation first', () =>
 
 test('a full report: header facts, a headline in words per section, figures with inline SVG, nothing fetched', () => {
   const { html, sections } = buildReport(input);
-  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok']]);
+  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok']]);
   assert.match(sections[0]!.headline!, /^Each layer (divides|multiplies) separation fuzziness by [\d.]+ \(ρ = [\d.]+\); /);
   assert.match(sections[1]!.headline!, /^D\(x\) has rank \d/);
   assert.match(html, /<dt>model<\/dt><dd>MLP 2 → 16 → 16 → 3, Linear–ReLU blocks · /);
@@ -64,7 +64,7 @@ test('a full report: header facts, a headline in words per section, figures with
 test('results without analysis.json (geolens probe folders) still make a report; a broken file is a panel, not a crash', () => {
   const files = { ...input.files };
   const noManifest = buildReport({ ...input, manifest: null, files });
-  assert.deepEqual(noManifest.sections.map((s) => s.status), ['ok', 'ok', 'ok', 'ok']);
+  assert.deepEqual(noManifest.sections.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok']);
   assert.match(noManifest.html, /results of single probes; no analysis\.json/);
 
   const broken = buildReport({ ...input, manifest: null, files: { ...files, separation: { ...(files.separation as object), layers: 'nope' } }, unreadable: { 'dim-walks': 'Unexpected end of JSON input' } });
@@ -79,16 +79,16 @@ test('results without analysis.json (geolens probe folders) still make a report;
 
   const badManifest = buildReport({ ...input, manifest: { schemaVersion: 1, probe: 'analysis' } });
   assert.match(badManifest.html, /analysis\.json: not a valid analysis result/);
-  assert.deepEqual(badManifest.sections.map((s) => s.status), ['ok', 'ok', 'ok', 'ok']);
+  assert.deepEqual(badManifest.sections.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok']);
 });
 
 test('probes the registry has no section for are listed with their status; hostile text is escaped', () => {
   const m = JSON.parse(JSON.stringify(input.manifest)) as { probes: unknown[]; command: string };
-  m.probes.push({ name: 'regions', title: 'Linear regions', status: 'skipped', reason: 'a Sigmoid <script>alert(1)</script> is not piecewise linear', seconds: null, files: [] });
+  m.probes.push({ name: 'sheaf', title: 'Sheaf cohomology', status: 'skipped', reason: 'a Sigmoid <script>alert(1)</script> is not piecewise linear', seconds: null, files: [] });
   m.probes.push({ name: 'ot', title: 'Optimal transport', status: 'ok', reason: null, seconds: 1, files: ['ot.json'] });
   m.command = '<img src=x onerror=alert(1)>';
   const { html, sections } = buildReport({ ...input, manifest: m });
-  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'skipped'], ['ot', 'found']]);
+  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok'], ['sheaf', 'skipped'], ['ot', 'found']]);
   assert.match(html, /Skipped: a Sigmoid &lt;script&gt;alert\(1\)&lt;\/script&gt; is not piecewise linear/);
   assert.match(html, /No report section for this probe yet; its results: ot\.json/);
   assert.doesNotMatch(html, /<script|<img /);

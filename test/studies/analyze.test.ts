@@ -95,14 +95,14 @@ test('writeAnalysis: results on disk validate, the report re-renders byte for by
   const a = await analyze(engine, target, data, { createdAt: '2030-01-01T00:00:00.000Z' });
   const { report, files } = await writeAnalysis(dir, a);
   assert.equal(report, join(dir, 'report.html'));
-  for (const f of ['analysis.json', 'separation.json', 'separation-over-training.json', 'dim.json', 'dim-walks.json', 'dim-distances.json', 'magnitude.json', 'topology.json']) assert.ok(files.includes(join(dir, 'results', f)), f);
+  for (const f of ['analysis.json', 'separation.json', 'separation-over-training.json', 'dim.json', 'dim-walks.json', 'dim-distances.json', 'magnitude.json', 'topology.json', 'regions.json']) assert.ok(files.includes(join(dir, 'results', f)), f);
   const first = readFileSync(report);
   const input = await readReportInput(join(dir, 'results'));
-  assert.deepEqual(Object.keys(input.files).sort(), ['dim', 'dim-distances', 'dim-walks', 'magnitude', 'separation', 'separation-over-training', 'topology']);
+  assert.deepEqual(Object.keys(input.files).sort(), ['dim', 'dim-distances', 'dim-walks', 'magnitude', 'regions', 'separation', 'separation-over-training', 'topology']);
   assert.notEqual(input.manifest, null);
   const again = await writeReport(dir);
   assert.ok(readFileSync(again.file).equals(first), 'the re-rendered report differs from the first');
-  assert.deepEqual(again.sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok']]);
+  assert.deepEqual(again.sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok']]);
   // the DIM again without comparisons: its old dim-distances.json must not linger in the report
   const b = await analyze(engine, target, data, { probes: ['dim'], probeOptions: { dim: { compare: false } } });
   await writeAnalysis(dir, b);
