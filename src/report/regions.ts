@@ -66,15 +66,21 @@ export function regionsTilingChart(r: RegionsResult, title: string): string | nu
     if (f.properties.parts) for (const p of f.properties.parts) add(p.predicted, path(p.coordinates));
     else add(f.properties.predicted, path(f.geometry.coordinates[0]!));
   }
+  parts.push('<g aria-label="regions by predicted class">');
   for (const [c, ds] of [...byClass].sort((a, b) => a[0] - b[0])) parts.push(`<path d="${ds.join('')}" fill="${classColour(c)}" fill-opacity="0.6" stroke="${classColour(c)}" stroke-width="0.4" stroke-opacity="0.6"/>`);
+  parts.push('</g>');
   // region edges
   const edgeWidth = r.count > 20000 ? 0.15 : r.count > 3000 ? 0.25 : 0.5;
   parts.push(`<path d="${r.regions.features.map((f) => path(f.geometry.coordinates[0]!)).join('')}" fill="none" stroke="#333" stroke-width="${edgeWidth}" stroke-opacity="0.55"/>`);
   // data near the slice
+  parts.push('<g aria-label="data near the slice">');
   for (const p of r.nearbyPoints) parts.push(`<circle cx="${f1(x(p.coords[0]!))}" cy="${f1(y(p.coords[1]!))}" r="1.6" fill="${classColour(p.label)}" stroke="#000" stroke-width="0.3"/>`);
+  parts.push('</g>');
   // decision boundary
   if (r.boundary) {
+    parts.push('<g aria-label="decision boundary">');
     for (const b of r.boundary.features) parts.push(`<polyline fill="none" stroke="#000" stroke-width="2" stroke-linejoin="round" points="${b.geometry.coordinates.map(([s, t]) => `${f1(x(s))},${f1(y(t))}`).join(' ')}"/>`);
+    parts.push('</g>');
   }
   for (const a of r.slice.anchors) {
     const [cx, cy] = [x(a.coords[0]!), y(a.coords[1]!)];
