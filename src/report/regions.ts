@@ -25,7 +25,8 @@ const f1 = (v: number): string => v.toFixed(1);
 function boundText(r: Pick<RegionsResult, 'bounds' | 'count'>): string {
   const b = r.bounds;
   const show = (v: { value: number | null; log10: number } | null): string => (v === null ? '—' : v.value !== null ? String(v.value) : `10^${v.log10.toFixed(1)}`);
-  return `${r.count} regions; bounds (input dim ${b.inputDim}): Serra ${show(b.serra)}, Lei ${show(b.lei)}`;
+  const given = b.serra || b.lei ? `Serra ${show(b.serra)}, Lei ${show(b.lei)}` : `hyperplane product ${show(b.hyperplaneProduct)}`;
+  return `${r.count} regions; bounds (input dim ${b.inputDim}): ${given}`;
 }
 
 /**

@@ -529,7 +529,8 @@ export interface RegionsCheckpoints {
 
 /**
  * The exact regions on the same slice (built from `data` once, with the first checkpoint's program) at every given
- * checkpoint: counts per layer, boundary length, class areas and density near/far from the data. Progress stage:
+ * checkpoint: counts per layer, boundary length, class areas, density near/far from the data and a check of the affine
+ * logits against onnxruntime at (up to 64) region interior points. Progress stage:
  * 'checkpoints'. Errors: as runRegions; BAD_FILE when there are no checkpoints, BAD_MODEL when they differ in
  * architecture.
  */
@@ -540,13 +541,14 @@ export async function runRegionsOverTraining(
   options: RegionsRunOptions = {},
   onProgress?: ProbeProgress,
 ): Promise<RegionsOverTrainingResult> {
-  void engine;
   if (checkpoints.epochs.length === 0) throw new GeolensError('BAD_FILE', 'regions over training: the run has no checkpoints (weights/epoch-*.safetensors).');
   const epochs: RegionsEpoch[] = [];
   const warnings: string[] = [];
   let first: { program: PwlProgram; slice: SliceGeometry; meta: SliceMeta; source: string } | undefined;
   let projected: ProjectedPoint[] = [];
   let rad: { radius: number; rule: string } | null = null;
+  // a lighter onnxruntime check per checkpoint than runRegions' (64 points by default)
+  const k = Math.min(options.checkPoints ?? 64, 64);
   for (const [i, epoch] of checkpoints.epochs.entries()) {
     onProgress?.('checkpoints', i, checkpoints.epochs.length, `epoch ${epoch}`);
     const t0 = Date.now();
@@ -572,6 +574,7 @@ export async function runRegionsOverTraining(
       boundaryLength: sig(a.boundaryLength),
       classMeasures: a.classMeasures.map(sig),
       density: rad ? densityJson(a.sub, projected, rad.radius, rad.rule) : null,
+      check: k > 0 ? await checkAgainstEngine(engine, model, first.slice, a.sub, k, options.seed ?? 0) : null,
       seconds: (Date.now() - t0) / 1000,
     });
   }

@@ -82,6 +82,8 @@ const boundary = z.object({
   ),
 }) satisfies z.ZodType<BoundaryFeatureCollection>;
 
+const check = z.object({ points: z.number().int(), maxRelativeLogitError: z.number(), argmaxAgreement: z.number() }).nullable();
+
 const densityPart = z.object({ measure: z.number(), regions: z.number(), density: jsonNumber.nullable() });
 const density = z.object({
   radius: z.number(),
@@ -133,7 +135,7 @@ export const regionsResultSchema = z.object({
   nearbyPoints: z.array(z.object({ coords: z.array(z.number()), label: z.number().int(), offset: z.number() })),
   density: density.nullable(),
   manifold: z.array(manifold).nullable(),
-  check: z.object({ points: z.number().int(), maxRelativeLogitError: z.number(), argmaxAgreement: z.number() }).nullable(),
+  check,
   seconds: z.number(),
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<RegionsResult>;
@@ -155,6 +157,7 @@ export const regionsOverTrainingSchema = z.object({
       boundaryLength: z.number(),
       classMeasures: z.array(z.number()),
       density: density.nullable(),
+      check,
       seconds: z.number(),
     }),
   ),

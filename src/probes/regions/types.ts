@@ -228,6 +228,8 @@ export interface RegionsEpoch {
   boundaryLength: number;
   classMeasures: number[];
   density: RegionDensityJson | null;
+  /** The affine logits checked against onnxruntime at region interior points of this checkpoint. */
+  check: RegionsCheck | null;
   seconds: number;
 }
 
