@@ -12,6 +12,7 @@ import { autoencoderRunData, loadOtCheckpoint, openAutoencoderRun, saveOtCheckpo
 import { runOt, type OtCheckpoint, type OtRunOptions } from '../probes/ot/run.js';
 import type { OtResult } from '../probes/ot/types.js';
 import { otCellsChart, otConvergenceChart, otGeneratedPng } from '../report/ot.js';
+import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { formatTable, HELP_FLAG, optionalNumberFlag, probeEngine, probeProgress, threadsFlag, THREADS_FLAG } from './probe-common.js';
 
