@@ -14,6 +14,8 @@ export const regionsProbe: AnalysisProbe = {
   title: 'Linear regions',
   files: ['regions'],
   applies(target, data) {
+    // a convolutional network's exact tiling of an image plane runs to 10^5 regions and minutes: not a default
+    if ((target.model.ops.Conv ?? 0) > 0) return 'exact regions of a convolutional network take minutes on an image plane; run geolens probe regions on it (with --summary) when you want them.';
     try {
       pwlProgram(target.model);
     } catch (e) {
