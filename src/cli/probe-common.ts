@@ -49,6 +49,10 @@ export function datasetSpecHelp(): string {
 export const THREADS_FLAG: FlagSpec[string] = { type: 'string', help: 'onnxruntime intra-op threads [default: all cores]' };
 /** --out: the results folder. */
 export const OUT_FLAG: FlagSpec[string] = { type: 'string', help: 'results folder [default: <run>/results; for an .onnx file ./geolens-results/<model name>]' };
+/** --json: the result as JSON on stdout instead of tables (progress is silenced). */
+export const JSON_FLAG: FlagSpec[string] = { type: 'boolean', default: false, help: 'print the result as JSON instead of tables' };
+/** --quiet: no progress output. */
+export const QUIET_FLAG: FlagSpec[string] = { type: 'boolean', default: false, help: 'no progress output' };
 /** --help / -h. */
 export const HELP_FLAG: FlagSpec[string] = { type: 'boolean', short: 'h', default: false, help: 'show this help' };
 

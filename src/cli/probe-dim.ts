@@ -14,7 +14,7 @@ import { RESAMPLE, runDim, type DimCompareItem } from '../probes/dim/run.js';
 import { dimDistancesChart, dimFoliationChart, dimSpectrumChart, dimWalksPng } from '../report/dim.js';
 import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, UsageError, type FlagSpec } from './args.js';
-import { dataFlags, formatTable, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
+import { dataFlags, formatTable, HELP_FLAG, JSON_FLAG, QUIET_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
 import { printDimDistances, printDimSpectrum, printDimWalks } from './print-dim.js';
 
 const COMPARE_BUILTINS = [...DATASET_TRANSFORM_SPECS, RESAMPLE];
@@ -37,8 +37,8 @@ const FLAGS: FlagSpec = {
   'batch-size': { type: 'string', help: 'samples per Jacobian run [default: about 2^20 Jacobian entries per run]' },
   threads: THREADS_FLAG,
   out: OUT_FLAG,
-  json: { type: 'boolean', default: false, help: 'print the results as JSON instead of tables' },
-  quiet: { type: 'boolean', default: false, help: 'no progress output' },
+  json: JSON_FLAG,
+  quiet: QUIET_FLAG,
   help: HELP_FLAG,
 };
 

@@ -12,7 +12,7 @@ import type { MagnitudeDistance, MagnitudeGrid, MagnitudeSolver } from '../probe
 import { magnitudeDimensionChart, magnitudeFunctionChart } from '../report/magnitude.js';
 import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { UsageError, type FlagSpec } from './args.js';
-import { HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, threadsFlag, THREADS_FLAG } from './probe-common.js';
+import { HELP_FLAG, JSON_FLAG, QUIET_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, threadsFlag, THREADS_FLAG } from './probe-common.js';
 import { magnitudeLines } from './print-magnitude.js';
 
 const CMD = 'probe magnitude';
@@ -35,8 +35,8 @@ const FLAGS: FlagSpec = {
   'batch-size': { type: 'string', help: 'samples per onnxruntime run when evaluating a model [default: 500]' },
   threads: THREADS_FLAG,
   out: OUT_FLAG,
-  json: { type: 'boolean', default: false, help: 'print the result as JSON instead of a summary' },
-  quiet: { type: 'boolean', default: false, help: 'no progress output' },
+  json: JSON_FLAG,
+  quiet: QUIET_FLAG,
   help: HELP_FLAG,
 };
 

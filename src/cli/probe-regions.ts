@@ -12,7 +12,7 @@ import { runRegions, runRegionsOverTraining, type RegionsRunOptions, type Region
 import { regionsDensityChart, regionsOverTrainingChart, regionsSegmentChart, regionsTilingChart } from '../report/regions.js';
 import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, UsageError, type FlagSpec } from './args.js';
-import { dataFlags, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
+import { dataFlags, HELP_FLAG, JSON_FLAG, QUIET_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
 import { printRegions, printRegionsOverTraining } from './print-regions.js';
 
 const CMD = 'probe regions';
@@ -37,8 +37,8 @@ const FLAGS: FlagSpec = {
   check: { type: 'string', default: '256', help: 'region interior points at which the affine logits are checked against onnxruntime (0: none)' },
   threads: THREADS_FLAG,
   out: OUT_FLAG,
-  json: { type: 'boolean', default: false, help: 'print the result as JSON instead of tables' },
-  quiet: { type: 'boolean', default: false, help: 'no progress output' },
+  json: JSON_FLAG,
+  quiet: QUIET_FLAG,
   help: HELP_FLAG,
 };
 

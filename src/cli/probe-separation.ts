@@ -12,7 +12,7 @@ import type { SeparationLaw, SeparationOverTrainingResult, SeparationResult, Sep
 import { separationLawChart, separationOverTrainingChart } from '../report/separation.js';
 import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, UsageError, type FlagSpec } from './args.js';
-import { dataFlags, formatTable, HELP_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
+import { dataFlags, formatTable, HELP_FLAG, JSON_FLAG, optionalNumberFlag, OUT_FLAG, probeArgs, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
 
 const CMD = 'probe separation';
 const SPLITS = ['train', 'test', 'all'] as const;
@@ -27,7 +27,7 @@ const FLAGS: FlagSpec = {
   'over-training': { type: 'boolean', default: false, help: 'also fit the law at every checkpoint epoch of a run directory (ρ and Pearson r per epoch)' },
   checkpoints: { type: 'string', default: 'all', help: "with --over-training: 'all' or the epochs to use, e.g. 0,1,2,5,10,600 (each must have a checkpoint)" },
   out: OUT_FLAG,
-  json: { type: 'boolean', default: false, help: 'print the result as JSON instead of a table' },
+  json: JSON_FLAG,
   threads: THREADS_FLAG,
   quiet: { type: 'boolean', default: false, help: 'no progress bar; print only the fit' },
   help: HELP_FLAG,

@@ -13,7 +13,7 @@ import type { TopologyReading } from '../probes/topology/types.js';
 import { topologyDistancesChart, topologyMdsChart, topologyParametersChart } from '../report/topology.js';
 import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
-import { dataFlags, HELP_FLAG, optionalNumberFlag, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
+import { dataFlags, HELP_FLAG, JSON_FLAG, optionalNumberFlag, probeEngine, probeProgress, probeResultsDir, threadsFlag, THREADS_FLAG } from './probe-common.js';
 import { topologyLines } from './print-topology.js';
 
 const CMD = 'probe topology';
@@ -29,7 +29,7 @@ const FLAGS: FlagSpec = {
   seed: { type: 'string', help: "seed of the subset and of the dataset spec [default: the first run's seed, else 0]" },
   'batch-size': { type: 'string', default: '500', help: 'samples per onnxruntime run' },
   out: { type: 'string', help: 'results folder [default: <first run>/results, or <model>.results next to the first .onnx file]' },
-  json: { type: 'boolean', default: false, help: 'print the result as JSON instead of tables' },
+  json: JSON_FLAG,
   threads: THREADS_FLAG,
   quiet: { type: 'boolean', default: false, help: 'no progress bar; print the chosen reading only' },
   help: HELP_FLAG,

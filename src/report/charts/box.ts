@@ -2,7 +2,7 @@
  * Box plots from five-number summaries (min, q1, median, q3, max) at positions k: one box per k, or, for several
  * groups (datasets, runs), the groups' boxes side by side within each k.
  */
-import { Plot, renderPlot, type ChartFrame } from './plot.js';
+import { axisLabel, type ChartFrame, Plot, renderPlot } from './plot.js';
 import { seriesColor } from './theme.js';
 
 export interface BoxSummary {
@@ -49,12 +49,12 @@ export function boxChart(o: BoxChartOptions, groups: BoxGroup[]): string {
       marginRight: 16,
       ...(many
         ? {
-            fx: { label: o.xLabel, labelAnchor: 'center', labelArrow: 'none', axis: 'bottom', padding: 0.15, domain: Array.from({ length: K }, (_, i) => i + 1), ...(kTicks ? { ticks: kTicks } : {}) },
+            fx: { ...axisLabel(o.xLabel), axis: 'bottom', padding: 0.15, domain: Array.from({ length: K }, (_, i) => i + 1), ...(kTicks ? { ticks: kTicks } : {}) },
             x: { axis: null, domain: names, paddingInner: 0.2, paddingOuter: 0.1 },
             color: { domain: names, range: colors },
           }
-        : { x: { label: o.xLabel, labelAnchor: 'center', labelArrow: 'none', type: 'band', domain: Array.from({ length: K }, (_, i) => i + 1), padding: 0.35, ...(kTicks ? { ticks: kTicks } : {}) } }),
-      y: { label: o.yLabel, labelAnchor: 'center', labelArrow: 'none', nice: true, grid: true },
+        : { x: { ...axisLabel(o.xLabel), type: 'band', domain: Array.from({ length: K }, (_, i) => i + 1), padding: 0.35, ...(kTicks ? { ticks: kTicks } : {}) } }),
+      y: { ...axisLabel(o.yLabel), nice: true, grid: true },
       marks: [
         Plot.ruleX(rows, { ...pos, y1: 'min', y2: 'max', stroke, strokeWidth: 1.5 }),
         Plot.barY(rows, { ...pos, y1: 'q1', y2: 'q3', fill: stroke, fillOpacity: 0.35, stroke, strokeWidth: 1.2 }),

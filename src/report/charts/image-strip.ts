@@ -3,7 +3,7 @@
  * columns — the foliation walks of an image model, frame by frame. The PNG is embedded as a data: URI, so the SVG
  * stands alone.
  */
-import { Plot, renderPlot, type ChartFrame } from './plot.js';
+import { axisLabel, type ChartFrame, Plot, renderPlot } from './plot.js';
 
 export interface ImageStripOptions extends ChartFrame {
   /** The grid's geometry, as imageGridPng lays it out: frame size in PNG pixels (already scaled) and the gap. */
@@ -50,7 +50,7 @@ export function imageStripChart(o: ImageStripOptions, png: Uint8Array): string {
       marginLeft,
       marginRight: 12,
       marginBottom: 44,
-      x: { domain: [0, W], label: o.xLabel, labelAnchor: 'center', labelArrow: 'none', ticks: colCentres, tickFormat: (_: number, i: number) => o.columnLabels[i] ?? '', tickSize: 3 },
+      x: { domain: [0, W], ...axisLabel(o.xLabel), ticks: colCentres, tickFormat: (_: number, i: number) => o.columnLabels[i] ?? '', tickSize: 3 },
       y: { domain: [H, 0], label: o.yLabel ?? null, labelArrow: 'none', ticks: rowCentres, tickFormat: (_: number, i: number) => o.rowLabels[i] ?? '', tickSize: 3 },
       marks: [Plot.image([0], { x: () => W / 2, y: () => H / 2, src: () => src, width: Math.round(W * f), height: Math.round(H * f), imageRendering: 'pixelated', preserveAspectRatio: 'none' })],
     },

@@ -2,7 +2,7 @@
  * Line charts: one or more series of (x, y) points drawn as lines, dots or both, with optional dashed straight
  * lines (a least-squares fit) and horizontal reference rules. The law-of-data-separation plots are built on it.
  */
-import { Plot, renderPlot, type ChartFrame, type LegendItem } from './plot.js';
+import { axisLabel, type ChartFrame, type LegendItem, Plot, renderPlot } from './plot.js';
 import { seriesColor } from './theme.js';
 
 export interface LineSeries {
@@ -73,8 +73,8 @@ export function lineChart(o: LineChartOptions, series: LineSeries[]): string {
     {
       marginBottom: 44,
       marginRight: 24,
-      x: { label: o.xLabel, labelAnchor: 'center', labelArrow: 'none', ...(ticks ? { ticks, tickFormat: 'd' } : {}), nice: !o.integerX, inset: 8 },
-      y: { label: o.yLabel, labelAnchor: 'center', labelArrow: 'none', nice: true, inset: 6 },
+      x: { ...axisLabel(o.xLabel), ...(ticks ? { ticks, tickFormat: 'd' } : {}), nice: !o.integerX, inset: 8 },
+      y: { ...axisLabel(o.yLabel), nice: true, inset: 6 },
       marks,
     },
     { ...o, legend },

@@ -2,7 +2,7 @@
  * Paths in the plane: families of polylines (streamlines of a field, walks) over a scatter of labelled points, on
  * equal scales for x and y so that angles on screen are angles in the data (the foliation plots).
  */
-import { Plot, renderPlot, type ChartFrame, type LegendItem } from './plot.js';
+import { axisLabel, type ChartFrame, type LegendItem, Plot, renderPlot } from './plot.js';
 import { paddedExtent } from './scatter.js';
 import { PALETTE } from './theme.js';
 
@@ -64,8 +64,8 @@ export function pathChart(o: PathChartOptions, paths: Path[], points: LabelledPo
       marginLeft: 64,
       marginRight: 20,
       marginBottom: 44,
-      x: { domain: [x0, x1], label: o.xLabel, labelAnchor: 'center', labelArrow: 'none' },
-      y: { domain: [y0, y1], label: o.yLabel, labelAnchor: 'center', labelArrow: 'none' },
+      x: { domain: [x0, x1], ...axisLabel(o.xLabel) },
+      y: { domain: [y0, y1], ...axisLabel(o.yLabel) },
       marks,
     },
     { ...o, legend },

@@ -10,6 +10,11 @@ import { CHART_WIDTH, FONT_SIZE, textWidth } from './theme.js';
 
 export { Plot };
 
+/** A scale's axis label, centred along the axis without Plot's arrow (every chart's axes). */
+export function axisLabel(label: string): { label: string; labelAnchor: 'center'; labelArrow: 'none' } {
+  return { label, labelAnchor: 'center', labelArrow: 'none' };
+}
+
 /** One entry of a chart's legend: a swatch (line, dashed line, dot or box) and its label. */
 export interface LegendItem {
   label: string;

@@ -2,7 +2,7 @@
  * Scatter plots of labelled points (an embedding such as MDS, a 2-D dataset), each point optionally named; equal
  * scales on both axes by default (distances on screen are distances in the data).
  */
-import { Plot, minMax, renderPlot, type ChartFrame, type LegendItem } from './plot.js';
+import { axisLabel, type ChartFrame, type LegendItem, minMax, Plot, renderPlot } from './plot.js';
 import { seriesColor } from './theme.js';
 
 export interface ScatterPoint {
@@ -53,8 +53,8 @@ export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): st
       marginLeft: 72,
       marginRight: 20,
       marginBottom: 44,
-      x: { domain: [x0, x1], label: o.xLabel, labelAnchor: 'center', labelArrow: 'none' },
-      y: { domain: [y0, y1], label: o.yLabel, labelAnchor: 'center', labelArrow: 'none' },
+      x: { domain: [x0, x1], ...axisLabel(o.xLabel) },
+      y: { domain: [y0, y1], ...axisLabel(o.yLabel) },
       marks,
     },
     { ...o, legend },
