@@ -127,3 +127,25 @@ test('the sweep: deterministic by seed, counts within their bounds, schema round
     assert.match(svg, /held-out|pieces/);
   }
 });
+
+test('geolens study manifold-complexity: the table, manifold-complexity.json (schema) and its two plots; usage errors', async () => {
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { studyCommand } = await import('../../src/cli/study.js');
+  const { UsageError } = await import('../../src/cli/args.js');
+  const dir = mkdtempSync(join(tmpdir(), 'geolens-mc-'));
+  const lines: string[] = [];
+  const rc = await studyCommand(['manifold-complexity', '--k', '2,1', '--small', '2', '--large', 'none', '--epochs', '2', '--samples', '64', '--batch-size', '32', '--mesh', '60', '--threads', '1', '--quiet', '--out', dir], (l) => lines.push(l));
+  assert.equal(rc, 0);
+  const text = lines.join('\n');
+  assert.match(text, /pieces needed\s+pieces on Σ_k\s+curve bound/);
+  assert.match(text, /small 2/);
+  const r = parseResult(MANIFOLD_COMPLEXITY_RESULT, JSON.parse(readFileSync(join(dir, 'manifold-complexity.json'), 'utf8')));
+  assert.deepEqual(r.manifold.ks, [1, 2]);
+  assert.equal(r.architectures.length, 1);
+  assert.equal(r.architectures[0]!.curveBound.exact, '4');
+  for (const f of ['manifold-complexity-pieces.svg', 'manifold-complexity-fit.svg']) assert.match(readFileSync(join(dir, f), 'utf8'), /^<svg/);
+  await assert.rejects(studyCommand(['manifold-complexity', '--k', '0'], () => {}), UsageError);
+  await assert.rejects(studyCommand(['manifold-complexity', '--samples', '8', '--batch-size', '32'], () => {}), UsageError);
+});
