@@ -187,11 +187,6 @@ export class PeerPool<C extends Peer> {
     return new PeerPool(entries);
   }
 
-  /** A pool of children started elsewhere. */
-  static of<C extends Peer>(entries: { layout: PeerLayout; child: C }[]): PeerPool<C> {
-    return new PeerPool(entries);
-  }
-
   get size(): number {
     return this.entries.length;
   }

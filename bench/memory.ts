@@ -97,7 +97,7 @@ async function separationChild(threads: number, epochs: number): Promise<ChildRe
   }
   const data: Dataset = { name: 'gaussian-mixture', x: { data: x, shape: [n, d] }, y, numClasses: K, sampleShape: [d] };
   const dir = await mkdtemp(join(tmpdir(), 'geolens-memory-'));
-  const engine = createNodeEngine({ threads });
+  const engine = createNodeEngine({ threads, maxSessions: 4 }); // as geolens probe separation (one session per checkpoint)
   try {
     const config = makeRunConfig({ datasetSpec: 'synthetic gaussian mixture (bench/memory.ts)', model: { kind: 'mlp', inputShape: [d], widths: [100, 100, 100], numClasses: K, batchNorm: true }, optimizer: 'momentum', lr: 0.3, weightDecay: 5e-4, lrSchedule: `multistep:${Math.round(epochs / 3)},${Math.round((2 * epochs) / 3)}:0.1`, epochs, batchSize: 128, seed: 666, checkpointEvery: 10, testFraction: 0.2 }, data);
     const base = residentMemory().rss;

@@ -455,7 +455,7 @@ async function scalingTable(engine: Engine, best: Chosen<TorchChild> | undefined
     const ratio = ms[1] ? `${fmt(ms[0]!.median / ms[1].median, 2)}×` : '–';
     rows.push(`| ${String(batch).padStart(5)} | ${String(width).padStart(5)} | ${fmt(flops / 1e6, 0).padStart(6)} | ${cell(ms[0])} | ${cell(ms[1])} | ${ratio.padStart(6)} |`);
   }
-  console.log(`\nscaling: MLP 784-w-w-10 SGD step, geolens at ${engine.threads} thread(s) vs PyTorch ${best ? layoutLabel(best.layout) : '(none)'}; time/step, GFLOP/s${peak ? ', % of peak' : ''} (median of 3 interleaved rounds of ~250 ms)`);
+  console.log(`\nscaling (batch 32…1024 at width 256, then width 128, 512, 1024 at batch 128; width 256 at batch 128 is the third row): MLP 784-w-w-10 SGD step, geolens at ${engine.threads} thread(s) vs PyTorch ${best ? layoutLabel(best.layout) : '(none)'}; time/step, GFLOP/s${peak ? ', % of peak' : ''} (median of 3 interleaved rounds of ~250 ms)`);
   console.log('| batch | width | MFLOP | geolens ms/step GFLOP/s | PyTorch ms/step GFLOP/s | ratio |');
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(r);
