@@ -33,7 +33,7 @@ import { dimSpectrum, dimSpectrumFromGram } from '../src/probes/dim/compute.js';
 import type { Tensor } from '../src/tensor.js';
 import { Rng } from '../src/util/random.js';
 import { fmt, layoutLabel, layoutShort, measure, measuredOf, parseBenchArgs, peerLayouts, printHost, printSummary, ratioLine, runBench, startTorchPool, table as measuredTable, type BenchOptions, type Measured, type MeasureOptions, type PeerLayout, type PeerPool, type SummaryRow, type TorchChild, type WarmUp } from './common.js';
-import { machinePeak, rooflineColumns, type Peak } from './roofline.js';
+import { machinePeak, refinePeak, rooflineColumns, type Peak } from './roofline.js';
 
 const SEED = 1;
 const MLP: ModelConfig = { kind: 'mlp', inputShape: [784], widths: [256, 256], numClasses: 10 };
@@ -237,6 +237,7 @@ async function main(): Promise<void> {
       console.log(`  geolens per batch of ${B}: ${fmt(total, 1)} ms in all (Jacobian graph with J Jᵀ inside, then C×C spectra in JS). For comparison, the J-copying path: inputJacobian ${fmt(ms_(geolensJacAll), 1)} ms (session.run with probs + jacobian alone ${fmt(ms_(geolensJac), 1)} ms) + dimSpectrum from J ${fmt(ms_(geolensDim), 1)} ms`);
       if (bc && bestMethod) console.log(`  PyTorch ${bestMethod} per batch: Jacobian ${fmt(ms_(parts[3]!), 1)} ms + DIM reduction (bmm + batched eigh) ${fmt(ms_(parts[4]!), 1)} ms`);
     }
+    await refinePeak(peak, opts.threads, pool as never);
     const cell = (m: Measured<Series>): string => `${fmt(m.median, 0)} points/s, ${fmt((m.median * flopsPerPoint) / 1e9, 1)} GFLOP/s${peak ? ` (${fmt((100 * m.median * flopsPerPoint) / 1e9 / peak.at(seriesThreads(m.series, opts.threads)), 0)}% peak)` : ''}`;
     const rows: SummaryRow[] = torchAll.map((t) => {
       const m = measuredOf(t, ms)!;

@@ -30,7 +30,7 @@ import { adamStep, cellMeasureError, defaultChunkRows, otAssignGraph, SobolSeque
 import { Rng } from '../src/util/random.js';
 import { existsSync } from 'node:fs';
 import { fmt, layoutEnv, layoutLabel, layoutShort, measure, parseBenchArgs, PeerPool, peerLayouts, PYTHON, printHost, printSummary, ratioLine, runBench, table, TorchChild, type BenchOptions, type Measured, type MeasureOptions, type PeerLayout, type SummaryRow } from './common.js';
-import { machinePeak, rooflineColumns } from './roofline.js';
+import { machinePeak, refinePeak, rooflineColumns } from './roofline.js';
 
 interface Options extends BenchOptions {
   targets: number;
@@ -249,6 +249,7 @@ async function main(): Promise<void> {
       rangeWidth: 17,
       extra: (s) => [{ header: 's/step', width: 8, cell: (m) => fmt(60 / m, 2) }, ...rooflineColumns(peak, flopsPerStep / 60, s.threads)],
     });
+    await refinePeak(peak, o.threads);
     const summary: SummaryRow[] = [];
     const cell = (m: Measured<Series>): string => `${fmt(60 / m.median, 2)} s/step, ${fmt((m.median * flopsPerStep) / 60 / 1e9, 1)} GFLOP/s${peak ? ` (${fmt((100 * m.median * flopsPerStep) / 60 / 1e9 / peak.at(m.series.threads), 0)}% peak)` : ''}`;
     if (full.length > 2) {

@@ -33,7 +33,7 @@ import type { SafetensorsInput } from '../src/models/safetensors.js';
 import { Trainer, buildTrainStep, oneHot } from '../src/train/trainer.js';
 import { Rng } from '../src/util/random.js';
 import { fmt, HERE, layoutLabel, layoutShort, measure, measuredOf as find, parseBenchArgs, peerLayouts, printHost, printSummary, ratioLine, runBench, startTorchPool, table as measuredTable, type BenchOptions, type Chosen, type Measured, type MeasureOptions, type PeerLayout, type SummaryRow, type TorchChild, type WarmUp } from './common.js';
-import { machinePeak, rooflineColumns, type Peak } from './roofline.js';
+import { machinePeak, refinePeak, rooflineColumns, type Peak } from './roofline.js';
 
 const BATCH = 128;
 const LR = 0.01;
@@ -318,13 +318,14 @@ async function main(): Promise<void> {
     }
   }
 
-  const summary: SummaryRow[] = [];
-  const addSummary = (work: string, gs: Series, ps: Series | undefined, ms: Measured<Series>[], flops: number, target: number): void => {
+  // the rows are written at the end, against the refined peak
+  const summary: (() => SummaryRow)[] = [];
+  const addSummary = (work: string, gs: Series, ps: Series | undefined, ms: Measured<Series>[], flops: number, target: number): number => summary.push(() => {
     const gm = find(gs, ms)!.median;
     const pm = ps && find(ps, ms)?.median;
     const cell = (m: number, t: number): string => `${fmt(m, 0)} steps/s, ${fmt((m * flops) / 1e9, 1)} GFLOP/s${peak ? ` (${fmt((100 * m * flops) / 1e9 / peak.at(t), 0)}% peak)` : ''}`;
-    summary.push({ work, geolens: cell(gm, gs.threads), peer: ps?.layout && pm ? `${cell(pm, ps.threads)}, ${layoutShort(ps.layout)}` : '–', ...(pm ? { ratio: gm / pm } : {}), target });
-  };
+    return { work, geolens: cell(gm, gs.threads), peer: ps?.layout && pm ? `${cell(pm, ps.threads)}, ${layoutShort(ps.layout)}` : '–', ...(pm ? { ratio: gm / pm } : {}), target };
+  });
   try {
     // correctness: the same 5 steps must give the same losses everywhere (on a child no probe has trained yet)
     const fresh = pool.entries[0];
@@ -401,7 +402,8 @@ async function main(): Promise<void> {
 
     if (opts.scaling) await scalingTable(engine, bestMlp, opts, peak);
     else console.log('\nscaling table: skipped (--no-scaling)');
-    printSummary(`training steps (${opts.threads} threads unless said; PyTorch's layout OMP×OpenBLAS)`, summary);
+    await refinePeak(peak, opts.threads, pool as never);
+    printSummary(`training steps (${opts.threads} threads unless said; PyTorch's layout OMP×OpenBLAS)`, summary.map((row) => row()));
   } finally {
     await pool.stopAll();
     await engine.dispose();
