@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     const cell = (m: Measured<Series>): string => `${fmt(m.median, 0)} points/s, ${fmt((m.median * flopsPerPoint) / 1e9, 1)} GFLOP/s${peak ? ` (${fmt((100 * m.median * flopsPerPoint) / 1e9 / peak.at(seriesThreads(m.series, opts.threads)), 0)}% peak)` : ''}`;
     const rows: SummaryRow[] = torchAll.map((t) => {
       const m = measuredOf(t, ms)!;
-      return { work: `input-Jacobians + DIM spectra, MLP 784-d, B = ${B}, ${opts.threads} threads vs ${t.label.replace(/^PyTorch (\w+):.*$/, '$1')}`, geolens: cell(g), peer: `${cell(m)}, ${layoutShort(t.layout!)}`, ratio: g.median / m.median, ...(t === best ? { target: TARGET } : {}) };
+      return { work: `input-Jacobians + DIM spectra, MLP 784-d, B = ${B}, ${opts.threads} threads vs ${t.label.replace(/^PyTorch (\w+):.*$/, '$1')}${t === best ? ' (the better)' : ''}`, geolens: cell(g), peer: `${cell(m)}, ${layoutShort(t.layout!)}`, ratio: g.median / m.median, ...(t === best ? { target: TARGET } : {}) };
     });
     if (!rows.length) rows.push({ work: `input-Jacobians + DIM spectra, MLP 784-d, B = ${B}, ${opts.threads} threads`, geolens: cell(g), peer: '–' });
     printSummary('DIM spectra (the target is against the better PyTorch method)', rows);

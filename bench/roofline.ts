@@ -119,7 +119,7 @@ export async function refinePeak(peak: Peak | undefined, threads: number, torch?
 export function printPeak(p: Peak, threads: number): void {
   const each = p.figures.map((f) => `${f.engine} ${f.layout ? layoutShort(f.layout) : `${f.threads}t`} ${fmt(f.gflops, 1)}`).join(', ');
   const ts = [...new Set([1, threads])];
-  console.log(`roofline: fp32 GEMM ${p.n}³ (best of ${REPS}), GFLOP/s: ${each}; peak used: ${ts.map((t) => `${t} thread(s) ${fmt(p.at(t), 1)}`).join(', ')} (measured once, now: on a busy machine a later series can exceed 100% of it)`);
+  console.log(`roofline: fp32 GEMM ${p.n}³ (best of ${REPS}), GFLOP/s: ${each}; peak used: ${ts.map((t) => `${t} thread(s) ${fmt(p.at(t), 1)}`).join(', ')} (on a busy machine a series timed at a quieter moment can exceed 100% of it)`);
 }
 
 /** The GFLOP/s and %-of-peak columns of a table, for a series that does `flopsPerUnit` per counted unit on `threads`. */
