@@ -221,3 +221,26 @@ test('buildInputJacobian: graph outputs, pruning, and errors', async () => {
   await assert.rejects(inputJacobian(defaultEngine(), mlp(), { input: 'x', logits: 'logits', numClasses: 4 }, { data: new Float32Array(10), shape: [2, 5] }), (e: unknown) => e instanceof GeolensError && e.code === 'UNSUPPORTED_DTYPE');
   await assert.rejects(inputJacobian(defaultEngine(), mlp(), { input: 'x', logits: 'logits', numClasses: 4 }, { data: new Float64Array(12), shape: [2, 6] }), (e: unknown) => e instanceof GeolensError && e.code === 'BAD_SHAPE');
 });
+
+test('buildInputJacobian: only the asked outputs; the leading linear layer runs once per sample, not C times', async () => {
+  const g = buildInputJacobian(mlp(), { input: 'x', logits: 'logits', numClasses: 4, outputs: ['probs', 'jacobian_gram'] });
+  assert.deepEqual(g.outputs.map((v) => v.name), ['probs', 'jacobian_gram']);
+  // x feeds the first MatMul directly (the repetition of the rows sits after the bias Add, which the Relu's backward reads)
+  assert.deepEqual(g.nodes.filter((n) => n.inputs.includes('x') && n.opType !== 'Shape').map((n) => n.opType), ['MatMul']);
+  // same numbers as the graph with every output
+  const rng = new Rng(3);
+  const x: Tensor = { data: randn(rng, 6 * 5, true), shape: [6, 5] };
+  const some = await inputJacobianOutputs(defaultEngine(), mlp(), { input: 'x', logits: 'logits', numClasses: 4 }, x, ['probs', 'jacobian_gram']);
+  const all = await inputJacobian(defaultEngine(), mlp(), { input: 'x', logits: 'logits', numClasses: 4 }, x);
+  assert.deepEqual(some.probs.data, all.probs.data);
+  const J = all.jacobian.data;
+  for (let n = 0; n < 6; n++) {
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        let v = 0;
+        for (let k = 0; k < 5; k++) v += J[(n * 4 + i) * 5 + k]! * J[(n * 4 + j) * 5 + k]!;
+        assert.ok(Math.abs(some.jacobian_gram.data[(n * 4 + i) * 4 + j]! - v) <= 1e-12 * (1 + Math.abs(v)));
+      }
+    }
+  }
+});
