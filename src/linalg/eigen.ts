@@ -102,14 +102,14 @@ function decompose(a: ArrayLike<number>, n: number, vectors: boolean, where: str
     d[0] = V[0]!;
     V[0] = 1;
   } else if (n > 1) {
-    tred2(V, d, e, n);
+    tred2(V, d, e, n, vectors);
     tql2(V, d, e, n, vectors, where);
   }
   return { V, d };
 }
 
-/** Householder tridiagonalisation; V (row-major) becomes the accumulated orthogonal transform. */
-function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+/** Householder tridiagonalisation; V (row-major) becomes the accumulated orthogonal transform when `vectors`. */
+function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vectors: boolean): void {
   for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -160,6 +160,12 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
       }
     }
     d[i] = h;
+  }
+  if (!vectors) {
+    // the tridiagonal's diagonal sits on V's diagonal (what the accumulation below would copy into d)
+    for (let j = 0; j < n; j++) d[j] = V[j * n + j]!;
+    e[0] = 0;
+    return;
   }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
