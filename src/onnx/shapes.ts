@@ -295,7 +295,8 @@ const INFER: Record<string, Infer> = {
         // symbolic batch: [N, a, b] -> [-1, a*b] keeps N when the other dims account for the rest
         const known = mulDims(x.shape.filter((d) => typeof d === 'number'));
         const sym = x.shape.filter((d) => typeof d !== 'number');
-        shape[neg] = sym.length === 1 && known === rest ? sym[0]! : null;
+        // … and [N, k, a] -> [-1, a] is the symbol 'N*k' (as Tile names a tiled symbolic dim)
+        shape[neg] = sym.length === 1 && known === rest ? sym[0]! : sym.length === 1 && typeof sym[0] === 'string' && known !== null && rest > 0 && known % rest === 0 ? `${sym[0]}*${known / rest}` : null;
       } else if (x.shape) {
         // the same symbolic dims on both sides ([N, 6, 4, 4] -> [0, 3, -1]) cancel: -1 is the ratio of the static parts
         const symX = x.shape.filter((d) => typeof d !== 'number').sort();
