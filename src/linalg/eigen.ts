@@ -25,34 +25,29 @@ export interface SymmetricEigen {
 const EPS = 2 ** -52;
 
 /**
+ * √(a² + b²) without overflow or underflow: the larger magnitude times √(1 + r²), r = smaller/larger (the scaling
+ * of LAPACK's dlapy2). V8's Math.hypot is correctly rounded but about 6× slower, and the QL iteration calls this in
+ * its inner loop; the two agree to an ulp or two, within the algorithm's own error.
+ */
+function hypot(a: number, b: number): number {
+  let x = Math.abs(a);
+  let y = Math.abs(b);
+  if (x < y) {
+    const t = x;
+    x = y;
+    y = t;
+  }
+  if (x === 0 || x === Infinity) return x;
+  const r = y / x;
+  return x * Math.sqrt(1 + r * r);
+}
+
+/**
  * Eigenvalues (descending) and orthonormal eigenvectors of the symmetric part (A + Aᵀ)/2 of a row-major n×n matrix.
  * Throws `BAD_ARGUMENT` for non-finite entries.
  */
 export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
-  if (!Number.isInteger(n) || n < 0) fail('BAD_ARGUMENT', `symmetricEigen: n must be a non-negative integer, got ${n}`);
-  if (a.length !== n * n) {
-    fail('BAD_SHAPE', `symmetricEigen: the matrix has ${a.length} elements but n = ${n} needs ${n * n}; pass a row-major n×n array`);
-  }
-  // V starts as the symmetric part of A (row-major), d and e are the diagonal / sub-diagonal workspaces.
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const v = 0.5 * (a[i * n + j]! + a[j * n + i]!);
-      if (!Number.isFinite(v)) {
-        fail('BAD_ARGUMENT', `symmetricEigen: entry (${i}, ${j}) is not finite (${a[i * n + j]}); remove NaN/Infinity from the input`);
-      }
-      V[i * n + j] = v;
-    }
-  }
-  const d = new Float64Array(n);
-  const e = new Float64Array(n);
-  if (n === 1) {
-    d[0] = V[0]!;
-    V[0] = 1;
-  } else if (n > 1) {
-    tred2(V, d, e, n);
-    tql2(V, d, e, n);
-  }
+  const { V, d } = decompose(a, n, true, 'symmetricEigen');
   // Sort descending; V holds eigenvectors as columns. Emit them as rows with a deterministic sign.
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y]! - d[x]! || x - y);
   const values = new Float64Array(n);
@@ -74,8 +69,47 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   return { n, values, vectors };
 }
 
-/** Householder tridiagonalisation; V (row-major) becomes the accumulated orthogonal transform. */
-function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+/**
+ * The eigenvalues alone (descending) of the symmetric part (A + Aᵀ)/2 of a row-major n×n matrix: the same values
+ * as `symmetricEigen(a, n).values` (the same reduction and QL iteration) without accumulating the eigenvectors,
+ * which is most of the work for small n. Throws `BAD_ARGUMENT` for non-finite entries.
+ */
+export function symmetricEigenvalues(a: ArrayLike<number>, n: number): Float64Array {
+  const { d } = decompose(a, n, false, 'symmetricEigenvalues');
+  return d.sort().reverse();
+}
+
+/** tred2 + tql2 on the symmetric part of `a`: eigenvalues in d (unsorted), eigenvectors as V's columns when `vectors`. */
+function decompose(a: ArrayLike<number>, n: number, vectors: boolean, where: string): { V: Float64Array; d: Float64Array } {
+  if (!Number.isInteger(n) || n < 0) fail('BAD_ARGUMENT', `${where}: n must be a non-negative integer, got ${n}`);
+  if (a.length !== n * n) {
+    fail('BAD_SHAPE', `${where}: the matrix has ${a.length} elements but n = ${n} needs ${n * n}; pass a row-major n×n array`);
+  }
+  // V starts as the symmetric part of A (row-major), d and e are the diagonal / sub-diagonal workspaces.
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+      if (!Number.isFinite(v)) {
+        fail('BAD_ARGUMENT', `${where}: entry (${i}, ${j}) is not finite (${a[i * n + j]}); remove NaN/Infinity from the input`);
+      }
+      V[i * n + j] = v;
+    }
+  }
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  if (n === 1) {
+    d[0] = V[0]!;
+    V[0] = 1;
+  } else if (n > 1) {
+    tred2(V, d, e, n, vectors);
+    tql2(V, d, e, n, vectors, where);
+  }
+  return { V, d };
+}
+
+/** Householder tridiagonalisation; V (row-major) becomes the accumulated orthogonal transform when `vectors`. */
+function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vectors: boolean): void {
   for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -127,6 +161,12 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
     }
     d[i] = h;
   }
+  if (!vectors) {
+    // the tridiagonal's diagonal sits on V's diagonal (what the accumulation below would copy into d)
+    for (let j = 0; j < n; j++) d[j] = V[j * n + j]!;
+    e[0] = 0;
+    return;
+  }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
     V[(n - 1) * n + i] = V[i * n + i]!;
@@ -150,8 +190,8 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
   e[0] = 0;
 }
 
-/** Implicit QL on the tridiagonal (d, e), accumulating rotations into V's columns. */
-function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+/** Implicit QL on the tridiagonal (d, e), accumulating rotations into V's columns when `vectors`. */
+function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vectors: boolean, where: string): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0;
@@ -168,11 +208,11 @@ function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
       let iter = 0;
       do {
         if (++iter > maxIter) {
-          fail('BAD_ARGUMENT', `symmetricEigen: the QL iteration did not converge for eigenvalue ${l} of ${n}; check the matrix for extreme scaling`);
+          fail('BAD_ARGUMENT', `${where}: the QL iteration did not converge for eigenvalue ${l} of ${n}; check the matrix for extreme scaling`);
         }
         let g = d[l]!;
         let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = Math.hypot(p, 1);
+        let r = hypot(p, 1);
         if (p < 0) r = -r;
         d[l] = e[l]! / (p + r);
         d[l + 1] = e[l]! * (p + r);
@@ -193,13 +233,13 @@ function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
           s2 = s;
           g = c * e[i]!;
           h = c * p;
-          r = Math.hypot(p, e[i]!);
+          r = hypot(p, e[i]!);
           e[i + 1] = s * r;
           s = e[i]! / r;
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
-          for (let k = 0; k < n; k++) {
+          if (vectors) for (let k = 0; k < n; k++) {
             const row = k * n;
             h = V[row + i + 1]!;
             V[row + i + 1] = s * V[row + i]! + c * h;

@@ -30,13 +30,14 @@ function compiledJacobian(engine: Engine, forward: GraphBuilder, opts: InputJaco
   compiled.set(engine, perEngine);
   const perForward = perEngine.get(forward) ?? new Map();
   perEngine.set(forward, perForward);
-  const key = `${opts.input}\u0000${opts.logits}\u0000${opts.numClasses}`;
+  const outputs = [...new Set(opts.outputs ?? [])].sort();
+  const key = `${opts.input}\u0000${opts.logits}\u0000${opts.numClasses}\u0000${outputs.join(',')}`;
   // a cheap guard against a forward graph changed in place after the first call
   const version = `${forward.nodes.length}/${forward.initializers.size}/${forward.inputs.length}`;
   const hit = perForward.get(key);
   if (hit && hit.version === version) return hit.graph;
   const graph = (async () => {
-    const g = buildInputJacobian(forward, opts);
+    const g = buildInputJacobian(forward, { input: opts.input, logits: opts.logits, numClasses: opts.numClasses, ...(outputs.length ? { outputs } : {}) });
     return { g, session: await engine.load(g) };
   })();
   perForward.set(key, { version, graph });
@@ -44,9 +45,12 @@ function compiledJacobian(engine: Engine, forward: GraphBuilder, opts: InputJaco
   return graph;
 }
 
-/** Runs the Jacobian graph and fetches only the named outputs (the others are not copied out of onnxruntime). */
+/**
+ * Runs a Jacobian graph built with only the named outputs (onnxruntime computes every output of a graph, fetched
+ * or not) and returns them.
+ */
 export async function inputJacobianOutputs<K extends JacobianOutput>(engine: Engine, forward: GraphBuilder, opts: InputJacobianRunOptions, x: Tensor, outputs: readonly K[]): Promise<Record<K, Tensor>> {
-  const { g, session } = await compiledJacobian(engine, forward, opts);
+  const { g, session } = await compiledJacobian(engine, forward, { ...opts, outputs });
   const info = g.inputs[0]!;
   const sample = info.shape!.slice(1) as number[];
   const C = opts.numClasses;

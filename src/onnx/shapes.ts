@@ -256,6 +256,24 @@ const INFER: Record<string, Infer> = {
     const perm = attrInts(n, 'perm') ?? x.shape.map((_, i) => x.shape!.length - 1 - i);
     return [{ elemType: x.elemType, shape: perm.map((p) => x.shape![p]!) }];
   },
+  // [N, C, H, W] <-> [N, C·b², H/b, W/b] (blocksize b)
+  SpaceToDepth: (n, ins) => {
+    const x = first(ins);
+    const bs = attrInt(n, 'blocksize', 1);
+    if (!x.shape || x.shape.length !== 4) return [{ elemType: x.elemType }];
+    const [N, C, H, W] = x.shape as [Dim, Dim, Dim, Dim];
+    const f = (d: Dim, k: number): Dim => (typeof d === 'number' ? d * k : null);
+    const g = (d: Dim): Dim => (typeof d === 'number' ? Math.floor(d / bs) : null);
+    return [{ elemType: x.elemType, shape: [N, f(C, bs * bs), g(H), g(W)] }];
+  },
+  DepthToSpace: (n, ins) => {
+    const x = first(ins);
+    const bs = attrInt(n, 'blocksize', 1);
+    if (!x.shape || x.shape.length !== 4) return [{ elemType: x.elemType }];
+    const [N, C, H, W] = x.shape as [Dim, Dim, Dim, Dim];
+    const f = (d: Dim): Dim => (typeof d === 'number' ? d * bs : null);
+    return [{ elemType: x.elemType, shape: [N, typeof C === 'number' ? Math.floor(C / (bs * bs)) : null, f(H), f(W)] }];
+  },
   Flatten: (n, ins) => {
     const x = first(ins);
     if (!x.shape) return [{ elemType: x.elemType }];
@@ -277,7 +295,8 @@ const INFER: Record<string, Infer> = {
         // symbolic batch: [N, a, b] -> [-1, a*b] keeps N when the other dims account for the rest
         const known = mulDims(x.shape.filter((d) => typeof d === 'number'));
         const sym = x.shape.filter((d) => typeof d !== 'number');
-        shape[neg] = sym.length === 1 && known === rest ? sym[0]! : null;
+        // … and [N, k, a] -> [-1, a] is the symbol 'N*k' (as Tile names a tiled symbolic dim)
+        shape[neg] = sym.length === 1 && known === rest ? sym[0]! : sym.length === 1 && typeof sym[0] === 'string' && known !== null && rest > 0 && known % rest === 0 ? `${sym[0]}*${known / rest}` : null;
       } else if (x.shape) {
         // the same symbolic dims on both sides ([N, 6, 4, 4] -> [0, 3, -1]) cancel: -1 is the ratio of the static parts
         const symX = x.shape.filter((d) => typeof d !== 'number').sort();

@@ -221,3 +221,59 @@ test('buildInputJacobian: graph outputs, pruning, and errors', async () => {
   await assert.rejects(inputJacobian(defaultEngine(), mlp(), { input: 'x', logits: 'logits', numClasses: 4 }, { data: new Float32Array(10), shape: [2, 5] }), (e: unknown) => e instanceof GeolensError && e.code === 'UNSUPPORTED_DTYPE');
   await assert.rejects(inputJacobian(defaultEngine(), mlp(), { input: 'x', logits: 'logits', numClasses: 4 }, { data: new Float64Array(12), shape: [2, 6] }), (e: unknown) => e instanceof GeolensError && e.code === 'BAD_SHAPE');
 });
+
+test('buildInputJacobian: only the asked outputs; the leading linear layer runs once per sample, not C times', async () => {
+  const g = buildInputJacobian(mlp(), { input: 'x', logits: 'logits', numClasses: 4, outputs: ['probs', 'jacobian_gram'] });
+  assert.deepEqual(g.outputs.map((v) => v.name), ['probs', 'jacobian_gram']);
+  // x feeds the first MatMul directly (the repetition of the rows sits after the bias Add, which the Relu's backward reads)
+  assert.deepEqual(g.nodes.filter((n) => n.inputs.includes('x') && n.opType !== 'Shape').map((n) => n.opType), ['MatMul']);
+  // same numbers as the graph with every output
+  const rng = new Rng(3);
+  const x: Tensor = { data: randn(rng, 6 * 5, true), shape: [6, 5] };
+  const some = await inputJacobianOutputs(defaultEngine(), mlp(), { input: 'x', logits: 'logits', numClasses: 4 }, x, ['probs', 'jacobian_gram']);
+  const all = await inputJacobian(defaultEngine(), mlp(), { input: 'x', logits: 'logits', numClasses: 4 }, x);
+  assert.deepEqual(some.probs.data, all.probs.data);
+  const J = all.jacobian.data;
+  for (let n = 0; n < 6; n++) {
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        let v = 0;
+        for (let k = 0; k < 5; k++) v += J[(n * 4 + i) * 5 + k]! * J[(n * 4 + j) * 5 + k]!;
+        assert.ok(Math.abs(some.jacobian_gram.data[(n * 4 + i) * 4 + j]! - v) <= 1e-12 * (1 + Math.abs(v)));
+      }
+    }
+  }
+});
+
+test('buildInputJacobian: J Jᵀ through the first layer\'s weights (B Bᵀ) equals J Jᵀ from J, for MatMul and Gemm (transB 0 and 1) first layers', async () => {
+  for (const first of ['MatMul', 'Gemm', 'GemmT'] as const) {
+    const rng = new Rng(5);
+    const b = new GraphBuilder('first', DataType.DOUBLE);
+    const x = b.input('x', ['N', 6]);
+    const h1 =
+      first === 'MatMul'
+        ? b.matmul(x, weight(b, rng, 'w1', [6, 5], 0.6))
+        : first === 'Gemm'
+          ? b.op('Gemm', [x, weight(b, rng, 'w1', [6, 5], 0.6), weight(b, rng, 'b1', [5], 0.3)])
+          : b.op('Gemm', [x, weight(b, rng, 'w1', [5, 6], 0.6), weight(b, rng, 'b1', [5], 0.3)], { transB: 1 });
+    const h = b.op('Tanh', [h1]);
+    b.node('Add', [b.matmul(h, weight(b, rng, 'w2', [5, 3], 0.8)), weight(b, rng, 'b2', [3], 0.3)], {}, ['logits']);
+    b.output('logits', ['N', 3]);
+    const g = buildInputJacobian(b, { input: 'x', logits: 'logits', numClasses: 3, outputs: ['jacobian_gram'] });
+    // the weight route was taken: no [N·C, 6] input gradient is formed (w1 is read by the forward and by B Bᵀ only)
+    const readers = g.nodes.filter((n) => n.inputs.includes('w1')).map((n) => n.opType);
+    assert.ok(readers.length <= 3 && (first !== 'MatMul' ? readers.filter((o) => o === 'Gemm').length === 2 : readers.includes('Transpose')), `${first}: ${readers.join(', ')}`);
+    const xs: Tensor = { data: randn(rng, 4 * 6, true), shape: [4, 6] };
+    const viaW = await inputJacobianOutputs(defaultEngine(), b, { input: 'x', logits: 'logits', numClasses: 3 }, xs, ['jacobian_gram']);
+    const J = (await inputJacobian(defaultEngine(), b, { input: 'x', logits: 'logits', numClasses: 3 }, xs)).jacobian.data;
+    for (let n = 0; n < 4; n++) {
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) {
+          let v = 0;
+          for (let k = 0; k < 6; k++) v += J[(n * 3 + i) * 6 + k]! * J[(n * 3 + j) * 6 + k]!;
+          assert.ok(Math.abs(viaW.jacobian_gram.data[(n * 3 + i) * 3 + j]! - v) <= 1e-12 * (1 + Math.abs(v)), `${first} n${n} (${i},${j})`);
+        }
+      }
+    }
+  }
+});

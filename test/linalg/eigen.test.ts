@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { symmetricEigen, eigenvector } from '../../src/linalg/eigen.js';
+import { symmetricEigen, symmetricEigenvalues, eigenvector } from '../../src/linalg/eigen.js';
 import { matmul, transpose, maxAbsDiff, identity } from '../../src/linalg/dense.js';
 import { psdSqrt } from '../../src/linalg/psd.js';
 import { GeolensError } from '../../src/errors.js';
@@ -121,4 +121,29 @@ test('psdSqrt: S·S = A for a random PSD matrix', () => {
   const s = psdSqrt(a, 6);
   assert.ok(maxAbsDiff(matmul(s, s, 6, 6, 6), a) < 1e-12);
   assert.ok(maxAbsDiff(s, transpose(s, 6, 6)) === 0);
+});
+
+test('symmetricEigenvalues: the values of symmetricEigen bit for bit (random, repeated, rank-deficient; n = 0..12)', () => {
+  const rng = new Rng(7);
+  for (let n = 0; n <= 12; n++) {
+    const a = randomSymmetric(rng, n);
+    assert.deepEqual(symmetricEigenvalues(a, n), symmetricEigen(a, n).values);
+    const q = randomOrthogonal(rng, n);
+    const lam = Float64Array.from({ length: n }, (_, i) => (i < n / 2 ? 2 : 0)); // a repeated value and a null space
+    const lq = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) lq[i * n + j] = lam[i]! * q[i * n + j]!;
+    const b = matmul(transpose(q, n, n), lq, n, n, n);
+    assert.deepEqual(symmetricEigenvalues(b, n), symmetricEigen(b, n).values);
+  }
+  assert.throws(() => symmetricEigenvalues([1, NaN, NaN, 1], 2), GeolensError);
+  assert.throws(() => symmetricEigenvalues([1, 2, 3], 2), GeolensError);
+});
+
+test('eigen: scales 1e±100 (the QL step\'s scaled hypot keeps them; tred2 itself loses values near 1e±200)', () => {
+  for (const s of [1e-100, 1, 1e100]) {
+    const a = Float64Array.from([2, 1, 0, 1, 2, 1, 0, 1, 2], (v) => v * s);
+    const exact = [2 + Math.SQRT2, 2, 2 - Math.SQRT2].map((v) => v * s);
+    const got = symmetricEigen(a, 3).values;
+    for (let k = 0; k < 3; k++) assert.ok(Math.abs(got[k]! - exact[k]!) <= 1e-14 * 4 * s, `scale ${s}: λ${k} = ${got[k]} vs ${exact[k]}`);
+  }
 });

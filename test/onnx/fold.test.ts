@@ -40,3 +40,14 @@ test('weights and nodes that read the input are left alone; Reshape [0, G, -1] k
   assert.equal(nodes.length, 2);
   assert.deepEqual(inferShapes(b).info.get(r)!.shape, ['N', 3, 32]);
 });
+
+test("shape inference: [N, k, a] → Reshape [-1, a] is the symbol 'N*k' (as Tile names it), so a later Reshape [0, G, -1] still resolves", () => {
+  const b = new GraphBuilder('repeat');
+  const x = b.input('x', ['N', 6, 4]);
+  const e = b.op('Expand', [b.op('Unsqueeze', [x, b.constInt64([1])]), b.constInt64([1, 3, 1, 1])]); // [N, 3, 6, 4]
+  const r = b.reshape(e, [-1, 6, 4]);
+  const g = b.reshape(r, [0, 2, -1]);
+  const env = inferShapes(b);
+  assert.deepEqual(env.info.get(r)?.shape, ['N*3', 6, 4]);
+  assert.deepEqual(env.info.get(g)?.shape, ['N*3', 2, 12]);
+});

@@ -12,6 +12,7 @@ import {
 } from '../../src/probes/dim/index.js';
 import type { DimPointSpectrum } from '../../src/probes/dim/index.js';
 import { symmetricEigen } from '../../src/linalg/eigen.js';
+import { probabilityCovariance, probabilityCovarianceFactor } from '../../src/probes/dim/compute.js';
 import { GeolensError } from '../../src/errors.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -350,4 +351,25 @@ test('dim: dimSpectrumFromGram (Gram J Jᵀ given) equals dimSpectrum on the sam
     a.points[b]!.eigenvalues.forEach((l, k) => assert.ok(Math.abs(g.points[b]!.eigenvalues[k]! - l) < 1e-10 * a.points[b]!.eigenvalues[0]!));
   }
   assert.throws(() => dimSpectrumFromGram({ data: K, shape: [B, C, C - 1] }, { data: p, shape: [B, C] }, d), /gram \[B, C, C\]/);
+});
+
+test('dim: the closed-form factor L of A = diag p − ppᵀ has L Lᵀ = A, also for nearly one-hot p', () => {
+  const rng = new Rng(11);
+  for (const scale of [1, 8, 40]) {
+    const p = softmax(rng.fillNormal(new Float64Array(10), scale));
+    const s = p.reduce((a, b) => a + b, 0);
+    const pn = p.map((v) => v / s);
+    const A = probabilityCovariance(pn);
+    const L = probabilityCovarianceFactor(pn);
+    let worst = 0;
+    for (let i = 0; i < 10; i++) {
+      for (let j = 0; j < 10; j++) {
+        let v = 0;
+        for (let t = 0; t < 10; t++) v += L[i * 10 + t]! * L[j * 10 + t]!;
+        // entrywise relative to the entry's own scale √(A_ii A_jj) (graded A: tiny entries stay accurate)
+        worst = Math.max(worst, Math.abs(v - A[i * 10 + j]!) / Math.max(Math.sqrt(A[i * 10 + i]! * A[j * 10 + j]!), 1e-300));
+      }
+    }
+    assert.ok(worst < 1e-13, `logit scale ${scale}: max relative |L Lᵀ − A| = ${worst}`);
+  }
 });

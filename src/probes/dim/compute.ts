@@ -2,10 +2,11 @@
  * Data Information Matrix D(x) = Σ_i p_i ∇log p_i ∇log p_iᵀ = Jᵀ (diag p − ppᵀ) J (METHODS.md §2), for a classifier
  * with probabilities p ∈ R^C and logits Jacobian J = ∂z/∂x ∈ R^{C×d}.
  *
- * Never forms or diagonalises a d×d matrix: with A = diag p − ppᵀ (PSD) and its symmetric square root A^{1/2}
- * (by eigen), D = (A^{1/2}J)ᵀ(A^{1/2}J), whose non-zero eigenvalues are those of the C×C matrix
- * S = A^{1/2} J Jᵀ A^{1/2}. If S u = λ u (λ > 0) then v = Jᵀ A^{1/2} u / √λ is a unit eigenvector of D with the same
- * λ. Cost per point O(C²·d + C³). Since A·1 = 0, rank D ≤ min(C − 1, d).
+ * Never forms or diagonalises a d×d matrix: with A = diag p − ppᵀ (PSD) = L Lᵀ (L = diag(√p)(I − √p√pᵀ) in closed
+ * form, see `probabilityCovarianceFactor`), D = (LᵀJ)ᵀ(LᵀJ), whose non-zero eigenvalues are those of the C×C matrix
+ * S = Lᵀ J Jᵀ L. If S u = λ u (λ > 0) then v = Jᵀ L u / √λ is a unit eigenvector of D with the same λ. Cost per
+ * point O(C²·d + C³) with one C×C eigendecomposition (eigenvalues only unless eigenvectors are asked for). Since
+ * A·1 = 0, rank D ≤ min(C − 1, d).
  *
  * p is renormalised to sum 1 in float64, and A is assembled as the weighted Laplacian
  * A_ii = p_i Σ_{j≠i} p_j, A_ij = −p_i p_j, which equals diag p − ppᵀ for Σp = 1 and keeps A·1 = 0 exact and the small
@@ -13,9 +14,8 @@
  */
 import { fail } from '../../errors.js';
 import type { FloatArray, Tensor } from '../../tensor.js';
-import { symmetricEigen } from '../../linalg/eigen.js';
+import { symmetricEigen, symmetricEigenvalues } from '../../linalg/eigen.js';
 import { gramOfRows } from '../../linalg/dense.js';
-import { psdSqrt } from '../../linalg/psd.js';
 import { checkRtol } from '../../linalg/pinv.js';
 import type { DimPointSpectrum, DimSpectrum, DimSpectrumOptions } from './types.js';
 
@@ -23,9 +23,9 @@ import type { DimPointSpectrum, DimSpectrum, DimSpectrumOptions } from './types.
 export const DIM_DEFAULT_RTOL = 1e-12;
 
 export const DIM_METHOD =
-  'non-zero eigenpairs of D(x) = Jᵀ(diag p − ppᵀ)J from the C×C matrix A^{1/2} J Jᵀ A^{1/2} (A = diag p − ppᵀ, ' +
-  'symmetric square root by eigendecomposition; p renormalised to sum 1), float64; input-space eigenvectors ' +
-  'v = Jᵀ A^{1/2} u / √λ';
+  'non-zero eigenpairs of D(x) = Jᵀ(diag p − ppᵀ)J from the C×C matrix Lᵀ J Jᵀ L (L Lᵀ = A = diag p − ppᵀ, ' +
+  'L = diag(√p)(I − √p√pᵀ) in closed form; p renormalised to sum 1), float64; input-space eigenvectors ' +
+  'v = Jᵀ L u / √λ';
 
 /** Internal per-point result with typed arrays. */
 export interface PointSpectrumRaw {
@@ -76,40 +76,64 @@ export function probabilityCovariance(p: Float64Array): Float64Array {
 }
 
 /**
- * The spectrum from the Gram matrix K = J Jᵀ (C×C) and normalised p: S = A^{1/2} K A^{1/2}, its eigenpairs, the
- * clipped top min(C − 1, d) eigenvalues, the numerical rank and trace D = Tr(A K).
+ * A factor L of A = diag p − ppᵀ = L Lᵀ in closed form (C×C, row-major, not symmetric), for p summing to 1:
+ * with P = diag √p and the unit vector u = √p, A = P (I − uuᵀ) P and I − uuᵀ is a projector, so L = P (I − uuᵀ):
+ * L_ij = √p_i (δ_ij − √(p_i p_j)), the diagonal written as √p_i Σ_{j≠i} p_j (no cancellation when p_i ≈ 1).
+ * It replaces the symmetric square root A^{1/2} (an eigendecomposition per point): LᵀKL and A^{1/2} K A^{1/2} have
+ * the same eigenvalues (both are similar to KA on its range), and the eigenvectors map back the same way.
  */
-function gramSpectrumCore(K: ArrayLike<number>, pn: Float64Array, C: number, d: number, rtol: number) {
+export function probabilityCovarianceFactor(p: Float64Array): Float64Array {
+  const C = p.length;
+  const L = new Float64Array(C * C);
+  for (let i = 0; i < C; i++) {
+    const si = Math.sqrt(p[i]!);
+    let off = 0;
+    for (let j = 0; j < C; j++) {
+      if (j === i) continue;
+      L[i * C + j] = -p[i]! * Math.sqrt(p[j]!);
+      off += p[j]!;
+    }
+    L[i * C + i] = si * off;
+  }
+  return L;
+}
+
+/**
+ * The spectrum from the Gram matrix K = J Jᵀ (C×C) and normalised p: S = Lᵀ K L (L Lᵀ = A, see
+ * `probabilityCovarianceFactor`), its eigenvalues (and eigenvectors when `vectors`), the clipped top min(C − 1, d)
+ * eigenvalues, the numerical rank and trace D = Tr(A K).
+ */
+function gramSpectrumCore(K: ArrayLike<number>, pn: Float64Array, C: number, d: number, rtol: number, vectors: boolean) {
   const A = probabilityCovariance(pn);
-  const Ah = psdSqrt(A, C);
+  const L = probabilityCovarianceFactor(pn);
   let trace = 0;
   for (let i = 0; i < C * C; i++) trace += A[i]! * K[i]!;
-  // S = Ah K Ah (C×C), symmetrised.
+  // T = K L, then S = Lᵀ T (C×C), symmetrised.
   const T = new Float64Array(C * C);
   for (let i = 0; i < C; i++) {
-    for (let j = 0; j < C; j++) {
-      let s = 0;
-      for (let t = 0; t < C; t++) s += Ah[i * C + t]! * K[t * C + j]!;
-      T[i * C + j] = s;
+    for (let t = 0; t < C; t++) {
+      const k = K[i * C + t]!;
+      if (k === 0) continue;
+      for (let j = 0; j < C; j++) T[i * C + j] = T[i * C + j]! + k * L[t * C + j]!;
     }
   }
   const S = new Float64Array(C * C);
   for (let i = 0; i < C; i++) {
     for (let j = i; j < C; j++) {
       let s = 0;
-      for (let t = 0; t < C; t++) s += T[i * C + t]! * Ah[t * C + j]!;
+      for (let t = 0; t < C; t++) s += L[t * C + i]! * T[t * C + j]!;
       S[i * C + j] = s;
       S[j * C + i] = s;
     }
   }
-  const eig = symmetricEigen(S, C);
+  const eig = vectors ? symmetricEigen(S, C) : { values: symmetricEigenvalues(S, C), vectors: new Float64Array(0) };
   const maxRank = Math.min(C - 1, d);
   const eigenvalues = new Float64Array(maxRank);
   for (let k = 0; k < maxRank; k++) eigenvalues[k] = Math.max(0, eig.values[k]!);
   const lmax = eigenvalues.length > 0 ? eigenvalues[0]! : 0;
   let rank = 0;
   while (rank < maxRank && eigenvalues[rank]! > rtol * lmax && eigenvalues[rank]! > 0) rank++;
-  return { A, Ah, eig, eigenvalues, rank, trace };
+  return { A, L, eig, eigenvalues, rank, trace };
 }
 
 /**
@@ -134,7 +158,7 @@ export function pointSpectrum(
     if (!Number.isFinite(v)) fail('BAD_ARGUMENT', `${where}: Jacobian entry ${i} is ${v}; remove NaN/Infinity first`);
     Jx[i] = v;
   }
-  const { A, Ah, eig, eigenvalues, rank, trace } = gramSpectrumCore(gramOfRows(Jx, C, d), pn, C, d, rtol);
+  const { L, eig, eigenvalues, rank, trace } = gramSpectrumCore(gramOfRows(Jx, C, d), pn, C, d, rtol, wantVectors);
   let vectors: Float64Array | null = null;
   if (wantVectors) {
     vectors = new Float64Array(rank * d);
@@ -143,7 +167,7 @@ export function pointSpectrum(
       const u = eig.vectors.subarray(k * C, (k + 1) * C);
       for (let i = 0; i < C; i++) {
         let s = 0;
-        for (let t = 0; t < C; t++) s += Ah[i * C + t]! * u[t]!;
+        for (let t = 0; t < C; t++) s += L[i * C + t]! * u[t]!;
         w[i] = s;
       }
       const inv = 1 / Math.sqrt(eig.values[k]!);
@@ -246,7 +270,7 @@ export function dimSpectrumFromGram(gram: Tensor, p: Tensor, inputDim: number, o
     maxDev = Math.max(maxDev, sumDeviation);
     const K = gram.data.subarray(b * C * C, (b + 1) * C * C);
     for (let i = 0; i < K.length; i++) if (!Number.isFinite(K[i]!)) fail('BAD_ARGUMENT', `dimSpectrumFromGram: Gram entry ${i} of point ${b} is ${K[i]}; remove NaN/Infinity first`);
-    const r = gramSpectrumCore(K, pn, C, inputDim, rtol);
+    const r = gramSpectrumCore(K, pn, C, inputDim, rtol, false);
     points.push({ eigenvalues: Array.from(r.eigenvalues), rank: r.rank, trace: r.trace });
     opts.onProgress?.(b + 1, B);
   }

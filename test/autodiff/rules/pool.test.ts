@@ -14,6 +14,7 @@ import { gradCheck } from '../../helpers/gradcheck.js';
 import { GraphBuilder, type AttrInput } from '../../../src/onnx/builder.js';
 import { addGradients } from '../../../src/autodiff/grad.js';
 import { defaultEngine } from '../../../src/engine/node.js';
+import { DataType } from '../../../src/onnx/proto.js';
 
 const F32_TOL = 1e-5;
 const F64_TOL = 1e-6;
@@ -109,4 +110,42 @@ test('Resize linear: half_pixel, pytorch_half_pixel, align_corners, asymmetric, 
     await checkResize(`linear-down-${coordinate_transformation_mode}`, [1, 1, 7, 6], { mode: 'linear', coordinate_transformation_mode }, { sizes: [1, 1, 3, 4] }, t);
   }
   await checkResize('linear-1d', [2, 3, 5], { mode: 'linear' }, { scales: [1, 1, 1.6] }, t);
+});
+
+test('MaxPool fast path (windows tile the input: kernel = strides, no pads): 2×2/2, 3×2/(3,2), 1-D (float64; float32 in the ties test)', async (t) => {
+  await checkPool('maxpool-tiled-2x2', 'MaxPool', [2, 3, 6, 8], { kernel_shape: [2, 2], strides: [2, 2] }, 'float64', t);
+  await checkPool('maxpool-tiled-3x2', 'MaxPool', [1, 2, 9, 4], { kernel_shape: [3, 2], strides: [3, 2], pads: [0, 0, 0, 0] }, 'float64', t, 2);
+  await checkPool('maxpool-tiled-1d', 'MaxPool', [2, 2, 12], { kernel_shape: [3], strides: [3] }, 'float64', t);
+});
+
+test('MaxPool fast path: ties go to the first maximum of the window (row-major), as Indices and PyTorch choose', async () => {
+  const shape = [2, 3, 4, 6];
+  const n = shape.reduce((a, c) => a * c, 1);
+  for (const dtype of ['float32', 'float64'] as const) {
+    const b = new GraphBuilder('maxpool-ties', dtype === 'float64' ? DataType.DOUBLE : DataType.FLOAT);
+    const x = b.input('x', shape);
+    const r = b.input('r', [2, 3, 2, 3]);
+    const y = b.op('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
+    const gx = addGradients(b, b.reduceSum(b.mul(y, r), [], false), [x]).get(x)!;
+    b.output(gx, shape);
+    assert.ok(!b.nodes.some((nd) => nd.opType === 'ScatterElements'), 'the fast path is taken');
+    const cast = (v: number[]): Float32Array | Float64Array => (dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v));
+    const xs = cast(Array.from({ length: n }, (_, i) => [0, 1, 1, 2, 0, 2, 2][(i * 5 + (i >> 3)) % 7]!)); // many ties
+    const rs = cast(Array.from({ length: 36 }, (_, i) => i + 1));
+    const out = (await (await defaultEngine().load(b)).run({ x: { data: xs, shape }, r: { data: rs, shape: [2, 3, 2, 3] } }))[gx]!.data;
+    const want = new Float64Array(n);
+    for (let nc = 0; nc < 6; nc++) {
+      for (let oh = 0; oh < 2; oh++) {
+        for (let ow = 0; ow < 3; ow++) {
+          let best = -1;
+          for (let kh = 0; kh < 2; kh++) for (let kw = 0; kw < 2; kw++) {
+            const i = nc * 24 + (2 * oh + kh) * 6 + 2 * ow + kw;
+            if (best < 0 || xs[i]! > xs[best]!) best = i;
+          }
+          want[best] = rs[nc * 6 + oh * 3 + ow]!;
+        }
+      }
+    }
+    assert.deepEqual(Array.from(out as Float64Array), Array.from(want), dtype);
+  }
 });
