@@ -38,7 +38,8 @@ function compiledJacobian(engine: Engine, forward: GraphBuilder, opts: InputJaco
   if (hit && hit.version === version) return hit.graph;
   const graph = (async () => {
     const g = buildInputJacobian(forward, { input: opts.input, logits: opts.logits, numClasses: opts.numClasses, ...(outputs.length ? { outputs } : {}) });
-    return { g, session: await engine.load(g) };
+    // large batches: onnxruntime's memory pattern would keep a second block as large as the intermediates
+    return { g, session: await engine.load(g, { memoryPattern: false }) };
   })();
   perForward.set(key, { version, graph });
   graph.catch(() => perForward.delete(key));

@@ -295,7 +295,7 @@ async function runWalks(
   const modes: FoliationWalkMode[] = o.mode === 'both' ? ['along', 'across'] : [o.mode];
   const stepSize = o.stepSize ?? defaultStepSize(points);
   if (!(stepSize > 0)) throw new GeolensError('BAD_ARGUMENT', `dim walks: the step size must be > 0 (got ${stepSize}).`);
-  const session = await engine.load(buildInputJacobian(model.graph, { input: model.input.name, logits: model.logits, numClasses: C }));
+  const session = await engine.load(buildInputJacobian(model.graph, { input: model.input.name, logits: model.logits, numClasses: C }), { memoryPattern: false });
   const ev = batchedEvaluator(session, model, Math.max(1, Math.min(1024, Math.floor(2 ** 22 / (C * d)))));
   // images (by the data's sample shape: the model may take them flattened) go to a picture instead of JSON
   const imageShape = dataset.sampleShape;
