@@ -100,30 +100,32 @@ async function run<T extends FloatArray = Float64Array>(engine: Engine, name: Gr
 // ------------------------------------------------------------------------------------------------ distances
 
 /**
- * Rows per GEMM of the distance computations: block row i is compared with rows 0..(i+1)·rows only (symmetry), so
- * k blocks cost (k + 1)/2k of the full product. About 8 blocks of at least 128 rows; measured at n = 1000, d = 10⁴:
- * one full Gemm 0.73–1.23 s, four blocks 0.55–0.70 s (loaded 2-core machine).
+ * Rows per tile of the distance computations: tile (i, j) compares block row i with block row j ≤ i only
+ * (symmetry), so k blocks cost (k + 1)/2k of the full product. About 8 blocks of at least 128 rows; measured at
+ * n = 1000, d = 10⁴: one full Gemm 0.73–1.23 s, four blocks 0.55–0.70 s (loaded 2-core machine).
  */
 function distanceBlockRows(n: number): number {
   return Math.min(n, Math.max(128, Math.ceil(n / 8)));
 }
 
-/**
- * The rows of x minus their column means, as float64 (distances are unchanged; the GEMM form then cancels less),
- * in a scratch buffer the caller gives back. Done in JS (70–120 ms for 2·10⁷ values); a fresh 160 MB buffer would
- * cost 1.5 s of page faults on this VM, hence the pool (./scratch.ts).
- */
-function centred(x: FloatArray, n: number, d: number): Float64Array {
+/** The column means of x ([n, d] row-major), in float64. */
+function columnMeans(x: FloatArray, n: number, d: number): Float64Array {
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const o = i * d;
     for (let j = 0; j < d; j++) mean[j]! += x[o + j]!;
   }
   for (let j = 0; j < d; j++) mean[j]! /= n;
-  const c = takeFloat64(n * d);
-  for (let i = 0; i < n; i++) {
+  return mean;
+}
+
+/** Rows r0..r1 of x minus the column means, as float64, into `out` (the GEMM form then cancels less). */
+function centredRows(x: FloatArray, mean: Float64Array, r0: number, r1: number, d: number, out: Float64Array): Float64Array {
+  const c = out.subarray(0, (r1 - r0) * d);
+  for (let i = r0; i < r1; i++) {
     const o = i * d;
-    for (let j = 0; j < d; j++) c[o + j] = x[o + j]! - mean[j]!;
+    const q = (i - r0) * d;
+    for (let j = 0; j < d; j++) c[q + j] = x[o + j]! - mean[j]!;
   }
   return c;
 }
@@ -131,28 +133,55 @@ function centred(x: FloatArray, n: number, d: number): Float64Array {
 /**
  * Pairwise Euclidean distances of the n rows of x ([n, d] row-major, float32 or float64):
  * D[i, j] = √max(0, ‖c_i‖² + ‖c_j‖² − 2 c_i·c_j) with c = x minus its column means, as float64 GEMMs on onnxruntime
- * (block row i against rows 0..i only); D symmetric with an exact zero diagonal. Returns D [n, n], a scratch
- * buffer (./scratch.ts) that a caller done with it may hand to `giveBack`. Memory: a float64 copy of x besides D.
+ * over the tiles of the lower triangle; D symmetric with an exact zero diagonal. Returns D [n, n], a scratch buffer
+ * (./scratch.ts) that a caller done with it may hand to `giveBack`. Memory besides D: two float64 blocks of rows
+ * (the centred rows of one tile), not a float64 copy of x — fresh memory costs ≈ 10 ms per MB of page faults on
+ * this VM (./scratch.ts), 8 s for the copy at n = 10⁴, d = 10⁴.
  */
 export async function euclideanDistances(engine: Engine, x: FloatArray, n: number, d: number, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
-  const c = centred(x, n, d);
+  const mean = columnMeans(x, n, d);
   const D = takeFloat64(n * n);
   const rows = distanceBlockRows(n);
-  for (let r0 = 0; r0 < n; r0 += rows) {
-    const r1 = Math.min(n, r0 + rows);
-    const d2 = await run(engine, 'sqdist', { a: { data: c.subarray(r0 * d, r1 * d), shape: [r1 - r0, d] }, b: { data: c.subarray(0, r1 * d), shape: [r1, d] } }, 'd2');
-    for (let i = r0; i < r1; i++) {
-      const off = (i - r0) * r1;
-      D[i * n + i] = 0;
-      for (let j = 0; j < i; j++) {
-        const v = Math.sqrt(d2[off + j]!);
-        D[i * n + j] = v;
-        D[j * n + i] = v;
+  const bufA = takeFloat64(rows * d);
+  const bufB = takeFloat64(rows * d);
+  try {
+    for (let r0 = 0; r0 < n; r0 += rows) {
+      const r1 = Math.min(n, r0 + rows);
+      const a = centredRows(x, mean, r0, r1, d, bufA);
+      for (let c0 = 0; c0 <= r0; c0 += rows) {
+        const c1 = Math.min(n, c0 + rows);
+        const b = c0 === r0 ? a : centredRows(x, mean, c0, c1, d, bufB);
+        const p = c1 - c0;
+        const d2 = await run(engine, 'sqdist', { a: { data: a, shape: [r1 - r0, d] }, b: { data: b, shape: [p, d] } }, 'd2');
+        for (let i = r0; i < r1; i++) {
+          const off = (i - r0) * p - c0;
+          const jEnd = Math.min(c1, i);
+          const o = i * n;
+          for (let j = c0; j < jEnd; j++) D[o + j] = Math.sqrt(d2[off + j]!);
+          if (c0 === r0) D[o + i] = 0;
+        }
+      }
+      onProgress?.(r1, n);
+    }
+  } finally {
+    giveBack(bufA, bufB);
+  }
+  return mirrorLower(D, n);
+}
+
+/** Copy the strict lower triangle of a row-major n×n matrix onto its upper triangle, in 64×64 tiles (cache-friendly). */
+function mirrorLower(D: Float64Array, n: number): Float64Array {
+  const B = 64;
+  for (let i0 = 0; i0 < n; i0 += B) {
+    const i1 = Math.min(n, i0 + B);
+    for (let j0 = 0; j0 <= i0; j0 += B) {
+      const j1 = Math.min(n, j0 + B);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i);
+        for (let j = j0; j < jEnd; j++) D[j * n + i] = D[i * n + j]!;
       }
     }
-    onProgress?.(r1, n);
   }
-  giveBack(c);
   return D;
 }
 
