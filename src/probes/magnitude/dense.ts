@@ -108,6 +108,12 @@ function distanceBlockRows(n: number): number {
   return Math.min(n, Math.max(128, Math.ceil(n / 8)));
 }
 
+/**
+ * The largest float64 centred copy of a whole cloud the distance computation makes (beyond it, tiles): 400 MB,
+ * i.e. n·d ≤ 5·10⁷ (n = 5000 at d = 10⁴).
+ */
+export const FULL_COPY_BYTES = 400 * 2 ** 20;
+
 /** The column means of x ([n, d] row-major), in float64. */
 function columnMeans(x: FloatArray, n: number, d: number): Float64Array {
   const mean = new Float64Array(d);
@@ -136,21 +142,26 @@ function centredRows(x: FloatArray, mean: Float64Array, r0: number, r1: number, 
  * over the tiles of the lower triangle; D symmetric with an exact zero diagonal. Returns D [n, n], a scratch buffer
  * (./scratch.ts) that a caller done with it may hand to `giveBack`. Memory besides D: two float64 blocks of rows
  * (the centred rows of one tile), not a float64 copy of x — fresh memory costs ≈ 10 ms per MB of page faults on
- * this VM (./scratch.ts), 8 s for the copy at n = 10⁴, d = 10⁴.
+ * this VM (./scratch.ts), 8 s for the copy at n = 10⁴, d = 10⁴. `fullCopyBytes`: the largest whole centred copy
+ * (default FULL_COPY_BYTES; 0 forces tiles).
  */
-export async function euclideanDistances(engine: Engine, x: FloatArray, n: number, d: number, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
+export async function euclideanDistances(engine: Engine, x: FloatArray, n: number, d: number, onProgress?: (done: number, total: number) => void, fullCopyBytes = FULL_COPY_BYTES): Promise<Float64Array> {
   const mean = columnMeans(x, n, d);
   const D = takeFloat64(n * n);
   const rows = distanceBlockRows(n);
-  const bufA = takeFloat64(rows * d);
-  const bufB = takeFloat64(rows * d);
+  // up to FULL_COPY_BYTES, one centred copy of x and one GEMM per block row against all rows above it (fewer, larger
+  // GEMMs); beyond, square tiles with the centred rows of two blocks only
+  const whole = n * d * 8 <= fullCopyBytes;
+  const bufA = takeFloat64(whole ? n * d : rows * d);
+  const bufB = whole ? bufA : takeFloat64(rows * d);
+  if (whole) centredRows(x, mean, 0, n, d, bufA);
   try {
     for (let r0 = 0; r0 < n; r0 += rows) {
       const r1 = Math.min(n, r0 + rows);
-      const a = centredRows(x, mean, r0, r1, d, bufA);
-      for (let c0 = 0; c0 <= r0; c0 += rows) {
-        const c1 = Math.min(n, c0 + rows);
-        const b = c0 === r0 ? a : centredRows(x, mean, c0, c1, d, bufB);
+      const a = whole ? bufA.subarray(r0 * d, r1 * d) : centredRows(x, mean, r0, r1, d, bufA);
+      for (let c0 = 0; c0 <= r0; c0 += whole ? r1 : rows) {
+        const c1 = whole ? r1 : Math.min(n, c0 + rows);
+        const b = whole ? bufA.subarray(0, r1 * d) : c0 === r0 ? a : centredRows(x, mean, c0, c1, d, bufB);
         const p = c1 - c0;
         const d2 = await run(engine, 'sqdist', { a: { data: a, shape: [r1 - r0, d] }, b: { data: b, shape: [p, d] } }, 'd2');
         for (let i = r0; i < r1; i++) {
@@ -158,13 +169,13 @@ export async function euclideanDistances(engine: Engine, x: FloatArray, n: numbe
           const jEnd = Math.min(c1, i);
           const o = i * n;
           for (let j = c0; j < jEnd; j++) D[o + j] = Math.sqrt(d2[off + j]!);
-          if (c0 === r0) D[o + i] = 0;
+          if (i >= c0 && i < c1) D[o + i] = 0;
         }
       }
       onProgress?.(r1, n);
     }
   } finally {
-    giveBack(bufA, bufB);
+    giveBack(bufA, whole ? undefined : bufB);
   }
   return mirrorLower(D, n);
 }

@@ -82,6 +82,21 @@ test('mixed-precision CG (float32 products, float64 refinement) agrees with Chol
   for (const s of [ch, mixed, f64]) s.dispose();
 });
 
+test('distances by tiles (no whole centred copy) equal distances by block rows to 1e-12, symmetric, zero diagonal', async () => {
+  const n = 300;
+  const x = walk(n, 30, 9);
+  const a = await euclideanDistances(engine, x, n, 30);
+  const b = await euclideanDistances(engine, x, n, 30, undefined, 0);
+  let worst = 0;
+  for (let i = 0; i < n * n; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  assert.ok(worst <= 1e-12, `largest difference ${worst}`);
+  for (let i = 0; i < n; i++) {
+    assert.equal(a[i * n + i], 0);
+    assert.equal(b[i * n + i], 0);
+    for (let j = 0; j < i; j++) assert.equal(b[i * n + j], b[j * n + i]);
+  }
+});
+
 test('the scratch pool hands a given-back buffer out again and ignores small ones', () => {
   const a = takeFloat64(300_000);
   a.fill(7);
