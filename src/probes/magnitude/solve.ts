@@ -1,6 +1,7 @@
 /**
  * Solving for the magnitude of a finite metric space given its distance matrix: Z(t) w = 1 at any scale t by exact
- * Cholesky or by conjugate gradient warm-started from the nearest solved scale, with a stated regulariser where Z is
+ * Cholesky or by conjugate gradient warm-started from the nearest solved scale (block-Jacobi preconditioned; float32
+ * products refined to a float64 residual from n = 192 on), with a stated regulariser where Z is
  * numerically singular; the convergence scale (bracketing from t = 10 and a root finder, as magnipy does); and the
  * magnitude function on a grid of scales.
  */
