@@ -87,7 +87,7 @@ async function geolens(engine: Engine, x: Float32Array, n: number, solver: Magni
   const t0 = performance.now();
   const D = await euclideanDistances(engine, x.subarray(0, n * DIM), n, DIM);
   const t1 = performance.now();
-  const s = new MagnitudeSolverState(engine, D, n, { solver });
+  const s = new MagnitudeSolverState(engine, D, n, { solver, consumeDistances: true }); // as runMagnitude does
   const solves = await s.solveScales(SCALES);
   const t2 = performance.now();
   const c1 = process.cpuUsage(c0);

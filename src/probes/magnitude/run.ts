@@ -256,7 +256,8 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
 
   // ---------------------------------------------------------------- scales and solves
   const t1 = performance.now();
-  const solver = new MagnitudeSolverState(engine, D, m, options);
+  // D is not needed after the grid's solves: a linear grid may overwrite it (one n×n buffer less)
+  const solver = new MagnitudeSolverState(engine, D, m, { ...options, consumeDistances: true });
   const conv = await solver.convergenceScale(share, onProgress);
   const fn = await solver.magnitudeFunction(conv.t, scales, grid, onProgress, options.gridFrom);
   const solveSeconds = (performance.now() - t1) / 1000;

@@ -97,6 +97,20 @@ test('distances by tiles (no whole centred copy) equal distances by block rows t
   }
 });
 
+test('consumeDistances: a linear grid overwrites D in place with the same magnitudes; an off-grid scale then throws', async () => {
+  const n = 250;
+  const x = walk(n, 20, 13);
+  const D = await euclideanDistances(engine, x, n, 20);
+  const keep = D.slice();
+  const grid = [0.1, 0.2, 0.3, 0.4];
+  const ref = await new MagnitudeSolverState(engine, keep, n, { solver: 'cholesky' }).solveScales(grid);
+  const s = new MagnitudeSolverState(engine, D, n, { solver: 'cg', consumeDistances: true });
+  const got = await s.solveScales(grid);
+  for (let k = 0; k < grid.length; k++) assert.ok(Math.abs(got[k]!.magnitude - ref[k]!.magnitude) < 1e-8 * ref[k]!.magnitude);
+  assert.equal(D[1], Math.exp(-0.1 * keep[1]!)); // D now holds exp(−Δ·D)
+  await assert.rejects(s.at(0.25), /consumeDistances/);
+});
+
 test('the scratch pool hands a given-back buffer out again and ignores small ones', () => {
   const a = takeFloat64(300_000);
   a.fill(7);
