@@ -201,11 +201,11 @@ async function main(): Promise<void> {
 
     console.log(`\nmagnitude function, 20 scales, seconds (median of interleaved rounds; 1 round at N ≥ 4000; load ${loadAverage()}); geolens Cholesky ${gThreads.cholesky} thread(s), CG ${gThreads.cg}, SciPy ${pThreads}`);
     const head = ['N', 'SciPy dist', 'SciPy solves', 'SciPy all', 'geolens dist', 'Cholesky', 'CG', 'all (Chol.)', 'all (CG)', 'ratio Chol.', 'ratio CG'];
-    console.log('  ' + head.map((h, i) => (i ? h.padStart(12) : h.padEnd(6))).join(''));
+    console.log('  ' + head.map((h, i) => (i ? h.padStart(13) : h.padEnd(6))).join(''));
     for (const r of rows) {
       const s = r.scipy;
       const cells = [String(r.n), s ? fmt(s.distances, 2) : '—', s ? fmt(s.solves, 2) : '—', s ? fmt(total(s), 2) : '—', fmt(r.chol.distances, 2), fmt(r.chol.solves, 2), fmt(r.cg.solves, 2), fmt(total(r.chol), 2), fmt(r.cg.distances + r.cg.solves, 2), s ? `${fmt(total(s) / total(r.chol), 2)}×` : '—', s ? `${fmt(total(s) / total(r.cg), 2)}×` : '—'];
-      console.log('  ' + cells.map((c, i) => (i ? c.padStart(12) : c.padEnd(6))).join(''));
+      console.log('  ' + cells.map((c, i) => (i ? c.padStart(13) : c.padEnd(6))).join(''));
     }
     console.log('  (ratio = SciPy time / geolens time: above 1 means geolens is faster)');
     console.log('\nCPU seconds of the same runs (process CPU time, all threads; the load inflates wall time more than this)');
