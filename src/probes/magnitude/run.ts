@@ -20,7 +20,6 @@ import { pickPoints } from '../dim/run.js';
 import { distinctRows, magnitudeDimension, magnitudeDimensionProfile } from './compute.js';
 import { ENGINE_MIN_N, euclideanDistances, meanAbsoluteDistances } from './dense.js';
 import { MAGNITUDE_SCHEMA_VERSION } from './schema.js';
-import { giveBack } from './scratch.js';
 import { MagnitudeSolverState, PRECONDITIONER_BLOCK, REGULARIZER_STATEMENT, type MagnitudeSolverOptions } from './solve.js';
 import type { MagnitudeCloud, MagnitudeDistance, MagnitudeGrid, MagnitudeResult } from './types.js';
 
@@ -256,13 +255,11 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
 
   // ---------------------------------------------------------------- scales and solves
   const t1 = performance.now();
-  // D is not needed after the grid's solves: a linear grid may overwrite it (one n×n buffer less)
-  const solver = new MagnitudeSolverState(engine, D, m, { ...options, consumeDistances: true });
+  const solver = new MagnitudeSolverState(engine, D, m, options);
   const conv = await solver.convergenceScale(share, onProgress);
   const fn = await solver.magnitudeFunction(conv.t, scales, grid, onProgress, options.gridFrom);
   const solveSeconds = (performance.now() - t1) / 1000;
-  solver.dispose();
-  giveBack(D);
+  solver.dispose(); // D is returned to the caller (MagnitudeRun.distances), so it stays
   const magnitude = [1, ...fn.solves.map((s) => s.magnitude)];
   const profile = magnitudeDimensionProfile(fn.scales, magnitude);
   const regularized = fn.solves.filter((s) => s.regularization > 0);
