@@ -7,12 +7,14 @@
  *   (1) geolens: Euclidean distances as float64 GEMMs on onnxruntime, then per scale Z = exp(−tD) (on this linear
  *       grid by one Hadamard product Z(t − Δ) ∘ exp(−ΔD) per scale, as `solveScales` does for any linear grid) and the exact
  *       Cholesky solve (blocked, Gemm panels on onnxruntime) or conjugate gradient warm-started from the previous
- *       scale, with the residual ‖Zw − 1‖ of every solve;
+ *       scale (mixed precision: float32 products with float64 residual refinement), with the float64 residual
+ *       ‖Zw − 1‖ of every solve; working buffers are reused between runs (src/probes/magnitude/scratch.ts);
  *   (2) NumPy/SciPy (Debian's python3-scipy) as a child process: the same distances (centred GEMM; numpy's X @ X.T
  *       is a syrk), Z = np.exp(−t·D), scipy.linalg.cho_factor / cho_solve as magnipy does, and the same residual.
  * Each side at its best thread count: geolens' onnxruntime threads and the peer's OPENBLAS_NUM_THREADS / OMP_NUM_THREADS
  * ∈ {1, 2} (the peer in a fresh child per setting, OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from its environment)
- * are tried at N = 1000 and the fastest kept. The peer waits in a blocking read while geolens runs (and the bench
+ * are tried at N = 1000 and the fastest kept (for geolens per solver). GFLOP/s count N²·d for the distances (the
+ * Gram matrix's lower triangle, as a syrk), N³/3 per Cholesky factorisation and 2N² per CG product. The peer waits in a blocking read while geolens runs (and the bench
  * sleeps 0.3 s after each peer reply, past OpenBLAS's spin-wait); onnxruntime does not spin between ops. Rounds are
  * interleaved, medians reported with the ratios geolens/SciPy of one run. Then geolens' iterative path alone at
  * N = 10,000 (SciPy's dense float64 Cholesky would take minutes per scale there), against the two-minute target.
@@ -27,6 +29,7 @@ import { encodeNpy } from '../src/data/npy.js';
 import type { Engine } from '../src/engine/engine.js';
 import { createNodeEngine } from '../src/engine/node.js';
 import { euclideanDistances } from '../src/probes/magnitude/dense.js';
+import { giveBack } from '../src/probes/magnitude/scratch.js';
 import { MagnitudeSolverState } from '../src/probes/magnitude/solve.js';
 import type { MagnitudeSolver } from '../src/probes/magnitude/types.js';
 import { Rng } from '../src/util/random.js';
@@ -73,16 +76,25 @@ interface Timing {
   solves: number;
   magnitude: number[];
   residual: number;
+  /** CG: iterations over the 20 scales (float32 products); absent for Cholesky and SciPy. */
+  iterations?: number;
+  /** CPU seconds of the process (all threads) for distances and solves: what a loaded machine does not inflate as much. */
+  cpu: number;
 }
 
 async function geolens(engine: Engine, x: Float32Array, n: number, solver: MagnitudeSolver): Promise<Timing> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const D = await euclideanDistances(engine, x.subarray(0, n * DIM), n, DIM);
   const t1 = performance.now();
-  const s = new MagnitudeSolverState(engine, D, n, { solver });
+  const s = new MagnitudeSolverState(engine, D, n, { solver, consumeDistances: true }); // as runMagnitude does
   const solves = await s.solveScales(SCALES);
   const t2 = performance.now();
-  return { distances: (t1 - t0) / 1000, solves: (t2 - t1) / 1000, magnitude: solves.map((r) => r.magnitude), residual: Math.max(...solves.map((r) => r.residual)) };
+  const c1 = process.cpuUsage(c0);
+  s.dispose();
+  giveBack(D);
+  const iterations = solver === 'cg' ? solves.reduce((a, r) => a + (r.iterations ?? 0), 0) : undefined;
+  return { distances: (t1 - t0) / 1000, solves: (t2 - t1) / 1000, magnitude: solves.map((r) => r.magnitude), residual: Math.max(...solves.map((r) => r.residual)), cpu: (c1.user + c1.system) / 1e6, ...(iterations !== undefined ? { iterations } : {}) };
 }
 
 type Peer = TorchChild;
@@ -104,13 +116,16 @@ async function startPeer(dataPath: string, threads: number): Promise<Peer> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function peerRun(peer: Peer, n: number): Promise<Timing> {
-  const r = await peer.command<{ seconds: { distances: number; solves: number }; magnitude: number[]; residual: number; error?: string }>({ cmd: 'run', n });
+  const r = await peer.command<{ seconds: { distances: number; solves: number }; cpu: number; magnitude: number[]; residual: number; error?: string }>({ cmd: 'run', n });
   if (r.error) throw new Error(r.error);
   await sleep(300); // past OpenBLAS's spin-wait, so its idle threads do not compete with geolens
-  return { ...r.seconds, magnitude: r.magnitude, residual: r.residual };
+  return { ...r.seconds, cpu: r.cpu, magnitude: r.magnitude, residual: r.residual };
 }
 
 const total = (t: Timing): number => t.distances + t.solves;
+/** GFLOP/s: distances N²·d (a syrk's count), Cholesky 20·N³/3, CG 2N² per product. */
+const gemmRate = (n: number, t: Timing): number => (n * n * DIM) / t.distances / 1e9;
+const solveRate = (n: number, t: Timing): number => (t.iterations !== undefined ? t.iterations * 2 * n * n : (SCALES.length * n ** 3) / 3) / t.solves / 1e9;
 const maxRel = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(v - b[i]!) / Math.abs(b[i]!)));
 
 async function main(): Promise<void> {
@@ -131,15 +146,17 @@ async function main(): Promise<void> {
     if (!o.scipy) console.log('skip SciPy: --no-scipy');
     else if (!scipyOk) console.log(`skip SciPy: ${PYTHON} has no scipy (apt-get install -y python3-scipy)`);
     if (scipyOk) writeFileSync(dataPath, encodeNpy({ data: x.subarray(0, nMax * DIM), shape: [nMax, DIM] }));
-    console.log('\nthread layouts at N = 1000 (distances + 20 Cholesky solves, one run each after a warm-up):');
-    const gTimes: [number, number][] = [];
+    console.log('\nthread layouts at N = 1000 (distances + 20 solves, one run each after a warm-up):');
+    const gBest: Record<MagnitudeSolver, [number, number]> = { cholesky: [1, Infinity], cg: [1, Infinity] };
     for (const t of [1, 2]) {
-      await geolens(engines.get(t)!, x, 500, 'cholesky');
-      const r = await geolens(engines.get(t)!, x, 1000, 'cholesky');
-      gTimes.push([t, total(r)]);
-      console.log(`  geolens, onnxruntime threads ${t}: ${fmt(total(r), 2)} s`);
+      for (const solver of ['cholesky', 'cg'] as const) {
+        await geolens(engines.get(t)!, x, 500, solver);
+        const r = await geolens(engines.get(t)!, x, 1000, solver);
+        if (total(r) < gBest[solver][1]) gBest[solver] = [t, total(r)];
+        console.log(`  geolens ${solver === 'cg' ? 'CG' : 'Cholesky'}, onnxruntime threads ${t}: ${fmt(total(r), 2)} s`);
+      }
     }
-    const gThreads = gTimes.reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+    const gThreads = { cholesky: gBest.cholesky[0], cg: gBest.cg[0] };
     let pThreads = 1;
     if (scipyOk) {
       const pTimes: [number, number][] = [];
@@ -153,9 +170,10 @@ async function main(): Promise<void> {
       }
       pThreads = pTimes.reduce((a, b) => (b[1] < a[1] ? b : a))[0];
       peer = await startPeer(dataPath, pThreads);
-      console.log(`  kept: geolens ${gThreads} thread(s), SciPy ${pThreads} thread(s) (${peer.version})`);
+      console.log(`  kept: SciPy ${pThreads} thread(s) (${peer.version})`);
     }
-    const engine = engines.get(gThreads)!;
+    console.log(`  kept: geolens Cholesky ${gThreads.cholesky} thread(s), CG ${gThreads.cg} thread(s)`);
+    const engineFor = (solver: MagnitudeSolver): Engine => engines.get(gThreads[solver])!;
 
     // ------------------------------------------------------------ side by side
     const rows: { n: number; chol: Timing; cg: Timing; scipy?: Timing }[] = [];
@@ -165,8 +183,8 @@ async function main(): Promise<void> {
       for (let r = 0; r < rounds; r++) {
         const order = [0, 1, 2].map((k) => (k + r) % 3);
         for (const k of order) {
-          if (k === 0) runs.chol.push(await geolens(engine, x, n, 'cholesky'));
-          else if (k === 1) runs.cg.push(await geolens(engine, x, n, 'cg'));
+          if (k === 0) runs.chol.push(await geolens(engineFor('cholesky'), x, n, 'cholesky'));
+          else if (k === 1) runs.cg.push(await geolens(engineFor('cg'), x, n, 'cg'));
           else if (peer) runs.scipy.push(await peerRun(peer, n));
         }
       }
@@ -178,18 +196,33 @@ async function main(): Promise<void> {
       rows.push(row);
       const s = row.scipy;
       const check = s ? `; |geolens − SciPy|/SciPy ≤ ${maxRel(row.chol.magnitude, s.magnitude).toExponential(1)} (Cholesky), ${maxRel(row.cg.magnitude, s.magnitude).toExponential(1)} (CG)` : '';
-      console.log(`  N = ${n}: done (${rounds} round${rounds > 1 ? 's' : ''}, load ${loadAverage()})${check}`);
+      console.log(`  N = ${n}: done (${rounds} round${rounds > 1 ? 's' : ''}, load ${loadAverage()})${check}; largest ‖Zw − 1‖₂: Cholesky ${row.chol.residual.toExponential(1)}, CG ${row.cg.residual.toExponential(1)} (${row.cg.iterations} iterations)${s ? `, SciPy ${s.residual.toExponential(1)}` : ''}`);
     }
 
-    console.log(`\nmagnitude function, 20 scales, seconds (median of interleaved rounds; 1 round at N ≥ 4000); geolens ${gThreads} thread(s), SciPy ${pThreads}`);
+    console.log(`\nmagnitude function, 20 scales, seconds (median of interleaved rounds; 1 round at N ≥ 4000; load ${loadAverage()}); geolens Cholesky ${gThreads.cholesky} thread(s), CG ${gThreads.cg}, SciPy ${pThreads}`);
     const head = ['N', 'SciPy dist', 'SciPy solves', 'SciPy all', 'geolens dist', 'Cholesky', 'CG', 'all (Chol.)', 'all (CG)', 'ratio Chol.', 'ratio CG'];
-    console.log('  ' + head.map((h, i) => (i ? h.padStart(12) : h.padEnd(6))).join(''));
+    console.log('  ' + head.map((h, i) => (i ? h.padStart(13) : h.padEnd(6))).join(''));
     for (const r of rows) {
       const s = r.scipy;
       const cells = [String(r.n), s ? fmt(s.distances, 2) : '—', s ? fmt(s.solves, 2) : '—', s ? fmt(total(s), 2) : '—', fmt(r.chol.distances, 2), fmt(r.chol.solves, 2), fmt(r.cg.solves, 2), fmt(total(r.chol), 2), fmt(r.cg.distances + r.cg.solves, 2), s ? `${fmt(total(s) / total(r.chol), 2)}×` : '—', s ? `${fmt(total(s) / total(r.cg), 2)}×` : '—'];
-      console.log('  ' + cells.map((c, i) => (i ? c.padStart(12) : c.padEnd(6))).join(''));
+      console.log('  ' + cells.map((c, i) => (i ? c.padStart(13) : c.padEnd(6))).join(''));
     }
     console.log('  (ratio = SciPy time / geolens time: above 1 means geolens is faster)');
+    console.log('\nCPU seconds of the same runs (process CPU time, all threads; the load inflates wall time more than this)');
+    console.log('  ' + ['N', 'SciPy', 'Cholesky', 'CG', 'ratio Chol.', 'ratio CG'].map((h, i) => (i ? h.padStart(12) : h.padEnd(6))).join(''));
+    for (const r of rows) {
+      const s = r.scipy;
+      const cells = [String(r.n), s ? fmt(s.cpu, 2) : '—', fmt(r.chol.cpu, 2), fmt(r.cg.cpu, 2), s ? `${fmt(s.cpu / r.chol.cpu, 2)}×` : '—', s ? `${fmt(s.cpu / r.cg.cpu, 2)}×` : '—'];
+      console.log('  ' + cells.map((c, i) => (i ? c.padStart(12) : c.padEnd(6))).join(''));
+    }
+    console.log('\nGFLOP/s (distances: N²·d; Cholesky: 20·N³/3; CG: 2N² per float32 product)');
+    const rhead = ['N', 'SciPy dist', 'SciPy chol', 'geolens dist', 'geolens chol', 'geolens CG'];
+    console.log('  ' + rhead.map((h, i) => (i ? h.padStart(13) : h.padEnd(6))).join(''));
+    for (const r of rows) {
+      const s = r.scipy;
+      const cells = [String(r.n), s ? fmt(gemmRate(r.n, s), 1) : '—', s ? fmt(solveRate(r.n, s), 1) : '—', fmt(gemmRate(r.n, r.chol), 1), fmt(solveRate(r.n, r.chol), 1), fmt(solveRate(r.n, r.cg), 1)];
+      console.log('  ' + cells.map((c, i) => (i ? c.padStart(13) : c.padEnd(6))).join(''));
+    }
     const at2000 = rows.find((r) => r.n === 2000);
     if (at2000?.scipy) {
       const best = Math.max(total(at2000.scipy) / total(at2000.chol), total(at2000.scipy) / total(at2000.cg));
@@ -210,9 +243,9 @@ async function main(): Promise<void> {
     // ------------------------------------------------------------ the iterative path at scale
     if (o.big) {
       console.log(`\niterative path at N = ${o.big} (geolens CG, distances + 20 scales, one run; load ${loadAverage()}):`);
-      const r = await geolens(engine, x, o.big, 'cg');
+      const r = await geolens(engineFor('cg'), x, o.big, 'cg');
       const m = r.magnitude;
-      console.log(`  distances ${fmt(r.distances, 1)} s + 20 CG solves ${fmt(r.solves, 1)} s = ${fmt(total(r), 1)} s (target < 120 s: ${total(r) < 120 ? 'met' : 'NOT met'}); |tX| from ${fmt(m[0]!, 1)} to ${fmt(m[m.length - 1]!, 1)}, largest residual ${r.residual.toExponential(1)}`);
+      console.log(`  distances ${fmt(r.distances, 1)} s (${fmt(gemmRate(o.big, r), 1)} GFLOP/s) + 20 CG solves ${fmt(r.solves, 1)} s (${r.iterations} iterations, ${fmt(solveRate(o.big, r), 1)} GFLOP/s) = ${fmt(total(r), 1)} s wall, ${fmt(r.cpu, 1)} s CPU (target < 120 s: ${total(r) < 120 ? 'met' : 'NOT met'}); |tX| from ${fmt(m[0]!, 1)} to ${fmt(m[m.length - 1]!, 1)}, largest residual ${r.residual.toExponential(1)}`);
     }
     console.log(`\nload average at end: ${loadAverage()}`);
   } finally {

@@ -18,9 +18,9 @@ import { buildEvalGraph, oneHot } from '../../train/trainer.js';
 import { VERSION } from '../../version.js';
 import { pickPoints } from '../dim/run.js';
 import { distinctRows, magnitudeDimension, magnitudeDimensionProfile } from './compute.js';
-import { euclideanDistances, meanAbsoluteDistances } from './dense.js';
+import { ENGINE_MIN_N, euclideanDistances, meanAbsoluteDistances } from './dense.js';
 import { MAGNITUDE_SCHEMA_VERSION } from './schema.js';
-import { MagnitudeSolverState, REGULARIZER_STATEMENT, type MagnitudeSolverOptions } from './solve.js';
+import { MagnitudeSolverState, PRECONDITIONER_BLOCK, REGULARIZER_STATEMENT, type MagnitudeSolverOptions } from './solve.js';
 import type { MagnitudeCloud, MagnitudeDistance, MagnitudeGrid, MagnitudeResult } from './types.js';
 
 /** Recorded weights of a run: the step of each snapshot and every parameter stacked as [T, ...shape]. */
@@ -259,6 +259,7 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
   const conv = await solver.convergenceScale(share, onProgress);
   const fn = await solver.magnitudeFunction(conv.t, scales, grid, onProgress, options.gridFrom);
   const solveSeconds = (performance.now() - t1) / 1000;
+  solver.dispose(); // D is returned to the caller (MagnitudeRun.distances), so it stays
   const magnitude = [1, ...fn.solves.map((s) => s.magnitude)];
   const profile = magnitudeDimensionProfile(fn.scales, magnitude);
   const regularized = fn.solves.filter((s) => s.regularization > 0);
@@ -270,7 +271,7 @@ export async function runMagnitude(engine: Engine, source: MagnitudeSource, opti
   const solverText =
     solver.solver === 'cholesky'
       ? 'weighting w from the Cholesky factorisation of Z (blocked, its GEMMs on onnxruntime, float64)'
-      : `weighting w by conjugate gradient to ‖Zw − 1‖₂ ≤ ${options.tolerance ?? 1e-12}·√n, warm-started from the nearest solved scale (Z·v on onnxruntime, float64)`;
+      : `weighting w by conjugate gradient to ‖Zw − 1‖₂ ≤ ${options.tolerance ?? 1e-12}·√n (float64 residual), warm-started from the nearest solved scale, block-Jacobi preconditioned (blocks of ${options.preconditionerBlock ?? PRECONDITIONER_BLOCK} consecutive points)${(options.mixedPrecision ?? m >= ENGINE_MIN_N) ? ', with float32 products Z·v on onnxruntime refined by float64 residuals (mixed-precision iterative refinement)' : ' (Z·v in float64)'}`;
   const result: MagnitudeResult = {
     schemaVersion: MAGNITUDE_SCHEMA_VERSION,
     probe: 'magnitude',
