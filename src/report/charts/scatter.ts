@@ -1,7 +1,9 @@
 /**
  * Scatter plots of labelled points (an embedding such as MDS, a 2-D dataset), each point optionally named; equal
- * scales on both axes by default (distances on screen are distances in the data).
+ * scales on both axes by default (distances on screen are distances in the data). Names of points that coincide on
+ * screen share one label, and labels that would overlap are moved apart (./labels.ts).
  */
+import { placeLabels, type PixelPoint } from './labels.js';
 import { axisLabel, type ChartFrame, type LegendItem, minMax, Plot, renderPlot } from './plot.js';
 import { seriesColor } from './theme.js';
 
@@ -44,7 +46,20 @@ export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): st
   for (const g of groups) {
     const pts = points.filter((p) => (p.group ?? 0) === g);
     marks.push(Plot.dot(pts, { x: 'x', y: 'y', r: 4.5, fill: seriesColor(g), stroke: 'white', strokeWidth: 0.8 }));
-    marks.push(Plot.text(pts.filter((p) => p.name), { x: 'x', y: 'y', text: 'name', dx: 8, textAnchor: 'start', fill: 'currentColor' }));
+  }
+  // labels: in pixels of the plot area, coincident points share one, overlapping ones move by whole lines
+  const sx = (plotW - 0) / (x1 - x0);
+  const sy = plotH / (y1 - y0);
+  const named = points.filter((p) => p.name && Number.isFinite(p.x) && Number.isFinite(p.y));
+  const pix: PixelPoint[] = named.map((p) => ({ px: (p.x - x0) * sx, py: (y1 - p.y) * sy, name: p.name! }));
+  const labels = placeLabels(pix, { right: plotW }).map((l) => {
+    const x = x0 + l.px / sx;
+    const y = y1 - l.py / sy;
+    return { x, y, text: l.text, anchor: l.anchor, lx: x + (0.75 * l.dx) / sx, ly: y - l.dy / sy, moved: l.dy !== 0 };
+  });
+  marks.push(Plot.link(labels.filter((l) => l.moved), { x1: 'x', y1: 'y', x2: 'lx', y2: 'ly', stroke: 'currentColor', strokeOpacity: 0.4, strokeWidth: 0.8 }));
+  for (const anchor of ['start', 'end'] as const) {
+    marks.push(Plot.text(labels.filter((l) => l.anchor === anchor), { x: 'lx', y: 'ly', text: 'text', dx: anchor === 'start' ? 8 * 0.25 : -8 * 0.25, textAnchor: anchor, fill: 'currentColor' }));
   }
   return renderPlot(
     {
