@@ -35,8 +35,16 @@ export function paddedExtent(values: ArrayLike<number>): [number, number] {
 
 /** Points coloured by group, with their names beside them. */
 export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): string {
-  const [x0, x1] = paddedExtent(points.map((p) => p.x));
-  const [y0, y1] = paddedExtent(points.map((p) => p.y));
+  let [x0, x1] = paddedExtent(points.map((p) => p.x));
+  let [y0, y1] = paddedExtent(points.map((p) => p.y));
+  if (o.equalAspect !== false) {
+    // a flat cloud (all y equal, or all x equal) gets the other axis' span, not a tall strip of an arbitrary ±0.5
+    const [xs, ys] = [minMax(points.map((p) => p.x)), minMax(points.map((p) => p.y))];
+    const flatX = !(xs[1] > xs[0]);
+    const flatY = !(ys[1] > ys[0]);
+    if (flatY && !flatX) [y0, y1] = [(y0 + y1) / 2 - (x1 - x0) / 4, (y0 + y1) / 2 + (x1 - x0) / 4];
+    if (flatX && !flatY) [x0, x1] = [(x0 + x1) / 2 - (y1 - y0) / 2, (x0 + x1) / 2 + (y1 - y0) / 2];
+  }
   const width = o.width ?? 560;
   const plotW = width - 92; // minus the left and right margins
   const plotH = o.equalAspect === false ? (o.height ?? 360) - 68 : Math.round(Math.min(700, Math.max(180, (plotW * (y1 - y0)) / (x1 - x0))));

@@ -59,7 +59,8 @@ export function topologyComparisonHeadline(r: TopologyResult): string {
   const far = pairs[pairs.length - 1]!;
   if (r.classes.list.length === 1 && n > 2) return `The ${n} runs cannot be told apart: no two of them ${r.reading === 'correctness' ? 'differ in being right or wrong' : 'predict different classes'} on more than ${fixed(100 * far[2], 1)}% of the points (d ≤ ${fixed(far[2], 3)}, each ± ${fixed(r.halfWidth, 3)}).`;
   const eq = r.classes.list.length < n ? ' Some of them cannot be told apart within the interval.' : '';
-  return pairs.length === 1 ? `${say(near)}.${eq}` : `Closest: ${say(near)}; farthest: ${say(far)}.${eq}`;
+  const one = say(near);
+  return pairs.length === 1 ? `${one[0]!.toUpperCase()}${one.slice(1)}.${eq}` : `Closest: ${one}; farthest: ${say(far)}.${eq}`;
 }
 
 /**
