@@ -13,9 +13,14 @@ import { defineSection, requiredResult } from './types.js';
 export function topologyHeadline(r: TopologyResult): string {
   const n = r.models.length;
   const D = r[r.reading];
-  const ends = n >= 2 ? ` ${r.models[0]!.name} and ${r.models[n - 1]!.name} are at d = ${fixed(D.distance[0]![n - 1]!, 3)}.` : '';
+  const d = n >= 2 ? D.distance[0]![n - 1]! : 0;
+  const how = r.reading === 'correctness' ? 'one is right and the other wrong' : 'they predict different classes';
+  const ends = n >= 2 ? ` The first and the last, ${r.models[0]!.name} and ${r.models[n - 1]!.name}, are at d = ${fixed(d, 3)}: ${how} on ${fixed(100 * d, 1)}% of the points.` : '';
   const ok = D.checks.symmetry.ok && D.checks.triangle.ok && D.checks.accuracyBound.ok;
-  return `${n} networks fall into ${r.classes.list.length} class${r.classes.list.length === 1 ? '' : 'es'} of equivalent networks (d = 0 within ±${fixed(r.halfWidth, 3)}, ${r.reading} reading).${ends} ${ok ? 'Symmetry, triangle inequality and the accuracy bound hold.' : 'A check failed: see the table.'}`;
+  const k = r.classes.list.length;
+  const within = `d = 0 within ±${fixed(r.halfWidth, 3)}, ${r.reading} reading`;
+  const classes = k === n ? `No two of the ${n} networks are equivalent (${within}).` : k === 1 ? `The ${n} networks cannot be told apart (${within}).` : `The ${n} networks fall into ${k} classes; within a class they cannot be told apart (${within}).`;
+  return `${classes}${ends} ${ok ? 'Symmetry, triangle inequality and the accuracy bound hold.' : 'A check failed: see the table.'}`;
 }
 
 export const topologySection = defineSection({
