@@ -40,19 +40,19 @@ const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
 export function comparisonLines(c: TopologyComparison): string[] {
   if (c.status !== 'ok') return [`topology distance: none — ${c.reason}`];
   const r: TopologyResult = c.result;
-  const P = r.parameterDistance.distance;
+  const P = c.parameterDistance;
   const rows = [['run', 'run', 'd correctness', `${Number((100 * r.confidence).toPrecision(4))}% interval`, 'd disagreement', '‖w − w′‖₂']];
   const n = r.models.length;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      rows.push([r.models[i]!.name, r.models[j]!.name, f3(r.correctness.distance[i]![j]!), `${f3(r[r.reading].lower[i]![j]!)}–${f3(r[r.reading].upper[i]![j]!)}`, f3(r.disagreement.distance[i]![j]!), P ? P[i]![j]!.toPrecision(4) : '—']);
+      rows.push([r.models[i]!.name, r.models[j]!.name, f3(r.correctness.distance[i]![j]!), `${f3(r[r.reading].lower[i]![j]!)}–${f3(r[r.reading].upper[i]![j]!)}`, f3(r.disagreement.distance[i]![j]!), P[i]![j] !== null ? P[i]![j]!.toPrecision(4) : '—']);
     }
   }
   return [
     `topology distance (${r.reading} reading, Hoeffding ±${r.halfWidth.toFixed(3)} at ${Number((100 * r.confidence).toPrecision(4))}%) on ${c.data}:`,
     ...formatTable(rows, { right: [false, false, true, true, true, true], width: (s) => [...s].length }),
     ...(c.note ? [`  note: ${c.note}`] : []),
-    ...(P ? [] : [`  no parameter distance: ${r.parameterDistance.reason}`]),
+    ...(r.parameterDistance.distance ? [] : [`  ‖w − w′‖₂ only between runs of the same architecture ('—': ${r.parameterDistance.reason})`]),
   ];
 }
 

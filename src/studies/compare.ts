@@ -10,7 +10,8 @@ import type { Engine } from '../engine/engine.js';
 import { GeolensError } from '../errors.js';
 import type { ProbeProgress } from '../measure/progress.js';
 import type { ProbeTarget } from '../measure/target.js';
-import { runTopology, type TopologyRunOptions } from '../probes/topology/run.js';
+import { parameterDistanceMatrix } from '../probes/topology/compute.js';
+import { parameterVectors, runTopology, type TopologyModel, type TopologyRunOptions } from '../probes/topology/run.js';
 import type { TopologyResult } from '../probes/topology/types.js';
 import { numel } from '../tensor.js';
 
@@ -29,6 +30,11 @@ export type TopologyComparison =
       /** What the reader should know about that choice (e.g. runs that split the data with other seeds), or null. */
       note: string | null;
       result: TopologyResult;
+      /**
+       * ‖w − w′‖₂ of every pair whose architectures match (null where they differ; 0 on the diagonal): the result's
+       * matrix when every architecture matches, else pair by pair.
+       */
+      parameterDistance: (number | null)[][];
     }
   | { status: 'incompatible'; reason: string };
 
@@ -58,6 +64,23 @@ export function comparable(nets: readonly ComparedNetwork[], data: Dataset): tru
 }
 
 /**
+ * ‖w − w′‖₂ of each pair of networks whose parameters match in names and shapes (`parameterVectors` of the topology
+ * probe), null for the other pairs: runs of different architectures still get the distance of the pairs that match.
+ */
+export function pairParameterDistances(models: readonly TopologyModel[], result: TopologyResult): (number | null)[][] {
+  if (result.parameterDistance.distance) return result.parameterDistance.distance.map((row) => [...row]);
+  const n = models.length;
+  const P: (number | null)[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : null)));
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const v = parameterVectors([models[i]!, models[j]!]);
+      if (v.vectors) P[i]![j] = P[j]![i] = parameterDistanceMatrix(v.vectors)[1]!;
+    }
+  }
+  return P;
+}
+
+/**
  * The probabilistic distance between the final classifiers of the compared runs on `data` (`runTopology` with the
  * networks named by their labels), or the reason they cannot be compared. Errors: ENGINE, and BAD_ARGUMENT for
  * options out of range (as runTopology); a network that does not take the data or has other classes is a reason.
@@ -71,15 +94,16 @@ export async function compareClassifiers(
 ): Promise<TopologyComparison> {
   const ok = comparable(nets, data.data);
   if (ok !== true) return { status: 'incompatible', reason: ok };
+  const models: TopologyModel[] = nets.map((n) => ({ name: n.label, model: n.target.model, source: n.target.path }));
   try {
     const result = await runTopology(
       engine,
-      nets.map((n) => ({ name: n.label, model: n.target.model, source: n.target.path })),
+      models,
       data.data,
       { ...options, datasetSpec: data.spec, split: data.split },
       onProgress,
     );
-    return { status: 'ok', data: data.description, note: data.note, result };
+    return { status: 'ok', data: data.description, note: data.note, result, parameterDistance: pairParameterDistances(models, result) };
   } catch (e) {
     if (e instanceof GeolensError && (e.code === 'BAD_SHAPE' || e.code === 'BAD_MODEL')) return { status: 'incompatible', reason: e.message };
     throw e;

@@ -100,7 +100,7 @@ test('compare puts two runs side by side in one page', async () => {
   const text = lines.join('\n');
   assert.match(text, /^topology distance \(correctness reading, Hoeffding ±0\.136 at 95%\) on the held-out part of moons#n=500, shared by the runs \(100 labelled points\):/);
   assert.match(text, /\n  run +run +d correctness +95% interval +d disagreement +‖w − w′‖₂\n  moons-a +moons-b +\d\.\d{3} +\d\.\d{3}–\d\.\d{3} +\d\.\d{3} +—\n/);
-  assert.match(text, /no parameter distance: the architectures differ/);
+  assert.match(text, /‖w − w′‖₂ only between runs of the same architecture \('—': the architectures differ/);
   assert.equal(lines[lines.length - 1], `comparison: ${out}`);
   const html = readFileSync(out, 'utf8');
   assert.match(html, /geolens comparison — moons-a · moons-b/);

@@ -16,16 +16,17 @@ import { compareClassifiers } from '../../src/studies/compare.js';
 import { compareFolders } from '../../src/studies/compare.node.js';
 
 const root = mkdtempSync(join(tmpdir(), 'geolens-compare-'));
-const [A, B, copy, other, wide] = ['a', 'b', 'a-copy', 'circles', 'wide'].map((d) => join(root, d)) as [string, string, string, string, string];
+const [A, B, copy, other, wide, A5] = ['a', 'b', 'a-copy', 'circles', 'wide', 'a-seed5'].map((d) => join(root, d)) as [string, string, string, string, string, string];
 const engine = createNodeEngine({ threads: 1 });
-const train = (out: string, dataset: string, widths: string): Promise<number> =>
-  trainCommand(['--dataset', dataset, '--widths', widths, '--epochs', '3', '--optimizer', 'adam', '--lr', '0.02', '--quiet', '--out', out], () => {});
+const train = (out: string, dataset: string, widths: string, seed = '0'): Promise<number> =>
+  trainCommand(['--dataset', dataset, '--widths', widths, '--epochs', '3', '--optimizer', 'adam', '--lr', '0.02', '--seed', seed, '--quiet', '--out', out], () => {});
 
 before(async () => {
   assert.equal(await train(A, 'moons#n=500', '16x2'), 0);
   assert.equal(await train(B, 'moons#n=500', '8x3'), 0);
   assert.equal(await train(other, 'circles#n=300', '8'), 0);
   assert.equal(await train(wide, 'manifold#n=200', '8'), 0);
+  assert.equal(await train(A5, 'moons#n=500', '16x2', '5'), 0);
   cpSync(A, copy, { recursive: true });
 });
 
@@ -65,6 +66,28 @@ test('a run and its copy are at distance 0 in both readings and in parameters', 
   assert.equal(c.result.disagreement.distance[0]![1], 0);
   assert.equal(c.result.parameterDistance.distance![0]![1], 0);
   assert.equal(c.result.classes.list.length, 1);
+});
+
+test('mixed architectures: the parameter distance of the pairs that match, none for the others', async () => {
+  const c = await compareFolders(engine, [A, B, copy, A5], ['a', 'b', 'copy', 'seed 5']);
+  assert.equal(c.status, 'ok');
+  if (c.status !== 'ok') return;
+  assert.equal(c.result.parameterDistance.distance, null);
+  const P = c.parameterDistance;
+  assert.deepEqual(P.map((row) => row.map((v) => (v === null ? null : v === 0 ? 0 : 'x'))), [
+    [0, null, 0, 'x'],
+    [null, 0, null, null],
+    [0, null, 0, 'x'],
+    ['x', null, 'x', 0],
+  ]);
+  assert.equal(c.result.correctness.distance[0]![2], 0);
+  // pair by pair = the probe's own matrix when every architecture matches
+  const same = await compareFolders(engine, [A, A5], ['a', 'seed 5']);
+  assert.equal(same.status, 'ok');
+  if (same.status !== 'ok') return;
+  assert.ok(Math.abs(P[0]![3]! - same.result.parameterDistance.distance![0]![1]!) <= 1e-9 * P[0]![3]!);
+  assert.deepEqual(same.parameterDistance, same.result.parameterDistance.distance);
+  assert.equal(P[0]![3], P[2]![3]);
 });
 
 test('incompatible inputs are reasons: other data without --dataset, other input sizes, a folder without a model', async () => {

@@ -47,7 +47,9 @@ export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): st
   }
   const width = o.width ?? 560;
   const plotW = width - 92; // minus the left and right margins
-  const plotH = o.equalAspect === false ? (o.height ?? 360) - 68 : Math.round(Math.min(700, Math.max(180, (plotW * (y1 - y0)) / (x1 - x0))));
+  const single = points.length > 0 && points.every((p) => p.x === points[0]!.x && p.y === points[0]!.y);
+  // one spot (e.g. networks all at distance 0): no square of empty space around it
+  const plotH = o.equalAspect === false ? (o.height ?? 360) - 68 : single ? 180 : Math.round(Math.min(700, Math.max(180, (plotW * (y1 - y0)) / (x1 - x0))));
   const groups = [...new Set(points.map((p) => p.group ?? 0))].sort((a, b) => a - b);
   const legend: LegendItem[] = o.groupNames ? groups.map((g) => ({ label: o.groupNames![g] ?? `group ${g}`, color: seriesColor(g), symbol: 'dot' as const })) : [];
   const marks: Plot.Markish[] = [Plot.frame({ strokeOpacity: 0.3 })];

@@ -62,6 +62,7 @@ export function topologyComparisonHeadline(r: TopologyResult): string {
     `${r.reading === 'correctness' ? `one of ${r.models[i]!.name} and ${r.models[j]!.name} is right and the other wrong` : `${r.models[i]!.name} and ${r.models[j]!.name} predict different classes`} on ${fixed(100 * d, 1)}% of the points (d = ${fixed(d, 3)} ± ${fixed(r.halfWidth, 3)})`;
   const near = pairs[0]!;
   const far = pairs[pairs.length - 1]!;
+  if (far[2] === 0) return `The ${n} runs ${r.reading === 'correctness' ? 'are right on exactly the same points' : 'predict the same class on every point'}: d = 0 for every pair (each ± ${fixed(r.halfWidth, 3)}).`;
   if (r.classes.list.length === 1 && n > 2) return `The ${n} runs cannot be told apart: no two of them ${r.reading === 'correctness' ? 'differ in being right or wrong' : 'predict different classes'} on more than ${fixed(100 * far[2], 1)}% of the points (d ≤ ${fixed(far[2], 3)}, each ± ${fixed(r.halfWidth, 3)}).`;
   const eq = r.classes.list.length < n ? ' Some of them cannot be told apart within the interval.' : '';
   const one = say(near);
@@ -76,7 +77,9 @@ export function topologyComparisonHeadline(r: TopologyResult): string {
 export function topologyComparisonBody(c: Extract<TopologyComparison, { status: 'ok' }>, idPrefix: string): { headline: string; body: string } {
   const r = c.result;
   const n = r.models.length;
-  const P = r.parameterDistance.distance;
+  const P = c.parameterDistance;
+  const pairs = (n * (n - 1)) / 2;
+  let matched = 0;
   const rows: string[][] = [];
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
@@ -86,8 +89,9 @@ export function topologyComparisonBody(c: Extract<TopologyComparison, { status: 
         fixed(r.correctness.distance[i]![j]!, 3),
         `${fixed(r[r.reading].lower[i]![j]!, 3)}–${fixed(r[r.reading].upper[i]![j]!, 3)}`,
         fixed(r.disagreement.distance[i]![j]!, 3),
-        P ? fmtNumber(P[i]![j]!, 4) : '—',
+        P[i]![j] !== null ? fmtNumber(P[i]![j]!, 4) : '—',
       ]);
+      if (P[i]![j] !== null) matched++;
     }
   }
   const parts = [
@@ -109,7 +113,13 @@ export function topologyComparisonBody(c: Extract<TopologyComparison, { status: 
       r.models.map((m, i) => [esc(m.name), fixed(m.accuracy, 3), fixed(m.tieShare, 3), String(r.classes.classOf[i]!)]),
       [false, true, true, true],
     ),
-    para(P ? `Parameter distance ‖w − w′‖₂ over ${count(r.parameterDistance.numParams ?? 0)} parameters${r.parameterDistance.spearman !== null ? `; Spearman correlation with d̂: ${fixed(r.parameterDistance.spearman, 2)}` : ''}.` : `No parameter distance: ${esc(r.parameterDistance.reason ?? 'the architectures differ')}.`),
+    para(
+      r.parameterDistance.distance
+        ? `Parameter distance ‖w − w′‖₂ over ${count(r.parameterDistance.numParams ?? 0)} parameters${r.parameterDistance.spearman !== null ? `; Spearman correlation with d̂: ${fixed(r.parameterDistance.spearman, 2)}` : ''}.`
+        : matched
+          ? `Parameter distance ‖w − w′‖₂ for the ${matched} of ${pairs} pairs of the same architecture ('—': ${esc(r.parameterDistance.reason ?? 'the architectures differ')}).`
+          : `No parameter distance: ${esc(r.parameterDistance.reason ?? 'the architectures differ')}.`,
+    ),
     warnings(r.warnings),
   ];
   return { headline: topologyComparisonHeadline(r), body: parts.join('\n') };
