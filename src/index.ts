@@ -63,7 +63,9 @@ export * from './probes/ot/index.js';
 export { analyze, accuracyOf, describeModel, parseProbeList, type AnalyzeOptions } from './studies/analyze.js';
 export { ANALYSIS_PROBES } from './studies/probes/index.js';
 export { ANALYSIS_RESULT, ANALYSIS_SCHEMA_VERSION, analysisResultSchema } from './studies/schema.js';
-export type { Analysis, AnalysisData, AnalysisEvent, AnalysisProbe, AnalysisProbeRecord, AnalysisProgress, AnalysisResult, ImageGrid, ProbeOutput, ProbeOptions } from './studies/types.js';
+export type { Analysis, AnalysisData, AnalysisEvent, AnalysisProbe, AnalysisProbeRecord, AnalysisProgress, AnalysisResult, ImageGrid, ProbeOutput, ProbeOptions, ProbeOptionSpec } from './studies/types.js';
+export { parseProbeOptions, checkProbeOptions, probeOptionsHelp, describeOption } from './studies/options.js';
+export { compareClassifiers, comparable, pairParameterDistances, type ComparedNetwork, type ComparisonData, type TopologyComparison } from './studies/compare.js';
 
 // Plots (Observable Plot, into an injected DOM document: the page's in a browser, linkedom via geolens/node in Node)
 export * from './report/charts/index.js';
@@ -74,5 +76,6 @@ export { dimSpectrumChart, dimDistancesChart, dimDistanceHeatmap, dimFoliationCh
 // The HTML report: one section per probe (registry), the page, comparisons
 export { SECTIONS } from './report/sections/index.js';
 export { defineSection, requiredResult, optionalResult, type ReportSection, type SectionContext, type SectionView, type CompareRun, type ResultFile } from './report/sections/types.js';
-export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput } from './report/report.js';
+export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput, type CompareOptions } from './report/report.js';
+export { placeLabels, joinNames, coincidentGroups, type PixelPoint, type PlacedLabel } from './report/charts/labels.js';
 export { otConvergenceChart, otCellsChart, otGeneratedPng } from './report/ot.js';
