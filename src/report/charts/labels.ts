@@ -76,16 +76,18 @@ const overlaps = (a: Box, b: Box): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0
 
 /**
  * Labels for the named points: coincident points (within `radius` px, default 9: dots of radius 4.5 that touch) share
- * one label, and each label is
- * put beside its points in the first slot — 0, +1, −1, +2, −2, … lines of `lineHeight` px — where it overlaps no label
- * placed before it nor any point (labels are placed from top to bottom). A label that would pass `right` (the plot's
- * right edge in px) goes to the left of its points.
+ * one label, and each label is put beside its points in the first free slot — right of the points, then left, at 0,
+ * +1, −1, +2, −2, … lines of `lineHeight` px — that overlaps no label placed before it nor any point and stays inside
+ * [0, right] × [0, bottom] (labels are placed from top to bottom). When no slot is free, the one with the least
+ * overlap is taken.
  */
-export function placeLabels(points: readonly PixelPoint[], o: { radius?: number; right?: number; gap?: number; lineHeight?: number; fontSize?: number } = {}): PlacedLabel[] {
+export function placeLabels(points: readonly PixelPoint[], o: { radius?: number; right?: number; bottom?: number; gap?: number; lineHeight?: number; fontSize?: number } = {}): PlacedLabel[] {
   const radius = o.radius ?? 9;
   const gap = o.gap ?? 8;
   const fontSize = o.fontSize ?? FONT_SIZE;
   const line = o.lineHeight ?? Math.round(fontSize * 1.25);
+  const right = o.right ?? Infinity;
+  const bottom = o.bottom ?? Infinity;
   const labels = coincidentGroups(points, radius)
     .map((members) => ({
       members,
@@ -97,26 +99,28 @@ export function placeLabels(points: readonly PixelPoint[], o: { radius?: number;
   const dots: Box[] = points.map((p) => ({ x0: p.px - 4, x1: p.px + 4, y0: p.py - 4, y1: p.py + 4 }));
   const placed: Box[] = [];
   const out: PlacedLabel[] = [];
+  const area = (a: Box, b: Box): number => (overlaps(a, b) ? (Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) * (Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0)) : 0);
   for (const l of labels) {
     const w = textWidth(l.text, fontSize);
-    const anchor: 'start' | 'end' = o.right !== undefined && l.px + gap + w > o.right && l.px - gap - w >= 0 ? 'end' : 'start';
-    const dx = anchor === 'start' ? gap : -gap;
-    const boxAt = (dy: number): Box => {
-      const x0 = anchor === 'start' ? l.px + dx : l.px + dx - w;
+    const boxAt = (anchor: 'start' | 'end', dy: number): Box => {
+      const x0 = anchor === 'start' ? l.px + gap : l.px - gap - w;
       return { x0, x1: x0 + w, y0: l.py + dy - line / 2, y1: l.py + dy + line / 2 };
     };
-    let dy = 0;
-    for (let k = 0; k < 40; k++) {
-      const cand = k === 0 ? 0 : (k % 2 === 1 ? 1 : -1) * Math.ceil(k / 2) * line;
-      const b = boxAt(cand);
-      if (!placed.some((p) => overlaps(p, b)) && !dots.some((d) => overlaps(d, b))) {
-        dy = cand;
-        break;
+    let best: { anchor: 'start' | 'end'; dy: number; cost: number } | null = null;
+    for (let k = 0; k < 40 && !(best && best.cost === 0); k++) {
+      const dy = k === 0 ? 0 : (k % 2 === 1 ? 1 : -1) * Math.ceil(k / 2) * line;
+      for (const anchor of ['start', 'end'] as const) {
+        const b = boxAt(anchor, dy);
+        const outside = b.x0 < 0 || b.x1 > right || b.y0 < -line / 2 || b.y1 > bottom + line / 2;
+        if (outside) continue;
+        const cost = placed.reduce((s, p) => s + area(p, b), 0) + dots.reduce((s, d) => s + area(d, b), 0);
+        if (!best || cost < best.cost) best = { anchor, dy, cost };
+        if (cost === 0) break;
       }
-      if (k === 39) dy = 0;
     }
-    placed.push(boxAt(dy));
-    out.push({ ...l, dx, dy, anchor });
+    const choice = best ?? { anchor: 'start' as const, dy: 0 };
+    placed.push(boxAt(choice.anchor, choice.dy));
+    out.push({ ...l, dx: choice.anchor === 'start' ? gap : -gap, dy: choice.dy, anchor: choice.anchor });
   }
   return out;
 }

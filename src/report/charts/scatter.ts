@@ -49,7 +49,7 @@ export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): st
   const plotW = width - 92; // minus the left and right margins
   const single = points.length > 0 && points.every((p) => p.x === points[0]!.x && p.y === points[0]!.y);
   // one spot (e.g. networks all at distance 0): no square of empty space around it
-  const plotH = o.equalAspect === false ? (o.height ?? 360) - 68 : single ? 180 : Math.round(Math.min(700, Math.max(180, (plotW * (y1 - y0)) / (x1 - x0))));
+  const plotH = o.equalAspect === false ? (o.height ?? 360) - 68 : single ? 180 : Math.round(Math.min(700, Math.max(220, (plotW * (y1 - y0)) / (x1 - x0))));
   const groups = [...new Set(points.map((p) => p.group ?? 0))].sort((a, b) => a - b);
   const legend: LegendItem[] = o.groupNames ? groups.map((g) => ({ label: o.groupNames![g] ?? `group ${g}`, color: seriesColor(g), symbol: 'dot' as const })) : [];
   const marks: Plot.Markish[] = [Plot.frame({ strokeOpacity: 0.3 })];
@@ -62,7 +62,7 @@ export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): st
   const sy = plotH / (y1 - y0);
   const named = points.filter((p) => p.name && Number.isFinite(p.x) && Number.isFinite(p.y));
   const pix: PixelPoint[] = named.map((p) => ({ px: (p.x - x0) * sx, py: (y1 - p.y) * sy, name: p.name! }));
-  const labels = placeLabels(pix, { right: plotW }).map((l) => {
+  const labels = placeLabels(pix, { right: plotW + 16, bottom: plotH }).map((l) => {
     const x = x0 + l.px / sx;
     const y = y1 - l.py / sy;
     return { x, y, text: l.text, anchor: l.anchor, lx: x + (0.75 * l.dx) / sx, ly: y - l.dy / sy, moved: l.dy !== 0 };
