@@ -77,3 +77,18 @@ test('a scatter chart draws one label for coincident points and a label per isol
   assert.doesNotMatch(svg, />epoch 50</);
   assert.equal((svg.match(/<circle/g) ?? []).length, 4);
 });
+
+test('placeLabels in a crowd: every label inside the plot area, none overlapping while there is room', () => {
+  // 12 points in a 30×24 px patch near the bottom of a 468×220 plot (like late checkpoints of one run): 12 lines fit
+  const pts: PixelPoint[] = Array.from({ length: 12 }, (_, i) => ({ px: 60 + (i % 4) * 10, py: 180 + Math.floor(i / 4) * 12, name: `epoch ${i + 9}` }));
+  const labels = placeLabels(pts, { right: 468, bottom: 220, lineHeight: 16 });
+  const b = boxes(labels, 16);
+  for (const [i, x] of b.entries()) {
+    assert.ok(x.x0 >= 0 && x.x1 <= 468 && x.y0 >= -8 && x.y1 <= 228, `label '${labels[i]!.text}' leaves the plot: ${JSON.stringify(x)}`);
+  }
+  let overlaps = 0;
+  for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) if (b[i]!.x0 < b[j]!.x1 && b[j]!.x0 < b[i]!.x1 && b[i]!.y0 < b[j]!.y1 && b[j]!.y0 < b[i]!.y1) overlaps++;
+  assert.equal(overlaps, 0);
+  // every point is named by exactly one label
+  assert.deepEqual(labels.flatMap((l) => l.members).sort((a, c) => a - c), pts.map((_, i) => i));
+});
