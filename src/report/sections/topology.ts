@@ -62,7 +62,9 @@ export function topologyComparisonHeadline(r: TopologyResult): string {
     `${r.reading === 'correctness' ? `one of ${r.models[i]!.name} and ${r.models[j]!.name} is right and the other wrong` : `${r.models[i]!.name} and ${r.models[j]!.name} predict different classes`} on ${fixed(100 * d, 1)}% of the points (d = ${fixed(d, 3)} ± ${fixed(r.halfWidth, 3)})`;
   const near = pairs[0]!;
   const far = pairs[pairs.length - 1]!;
-  if (far[2] === 0) return `The ${n} runs ${r.reading === 'correctness' ? 'are right on exactly the same points' : 'predict the same class on every point'}: d = 0 for every pair (each ± ${fixed(r.halfWidth, 3)}).`;
+  const same = r.reading === 'correctness' ? 'are right on exactly the same points' : 'predict the same class on every point';
+  if (far[2] === 0 && n === 2) return `${r.models[0]!.name} and ${r.models[1]!.name} ${same}: d = 0 (± ${fixed(r.halfWidth, 3)}).`;
+  if (far[2] === 0) return `The ${n} runs ${same}: d = 0 for every pair (each ± ${fixed(r.halfWidth, 3)}).`;
   if (r.classes.list.length === 1 && n > 2) return `The ${n} runs cannot be told apart: no two of them ${r.reading === 'correctness' ? 'differ in being right or wrong' : 'predict different classes'} on more than ${fixed(100 * far[2], 1)}% of the points (d ≤ ${fixed(far[2], 3)}, each ± ${fixed(r.halfWidth, 3)}).`;
   const eq = r.classes.list.length < n ? ' Some of them cannot be told apart within the interval.' : '';
   const one = say(near);
