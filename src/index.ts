@@ -63,7 +63,9 @@ export * from './probes/ot/index.js';
 export { analyze, accuracyOf, describeModel, parseProbeList, type AnalyzeOptions } from './studies/analyze.js';
 export { ANALYSIS_PROBES } from './studies/probes/index.js';
 export { ANALYSIS_RESULT, ANALYSIS_SCHEMA_VERSION, analysisResultSchema } from './studies/schema.js';
-export type { Analysis, AnalysisData, AnalysisEvent, AnalysisProbe, AnalysisProbeRecord, AnalysisProgress, AnalysisResult, ImageGrid, ProbeOutput, ProbeOptions } from './studies/types.js';
+export type { Analysis, AnalysisData, AnalysisEvent, AnalysisProbe, AnalysisProbeRecord, AnalysisProgress, AnalysisResult, ImageGrid, ProbeOutput, ProbeOptions, ProbeOptionSpec } from './studies/types.js';
+export { parseProbeOptions, checkProbeOptions, probeOptionsHelp, describeOption } from './studies/options.js';
+export { compareClassifiers, comparable, pairParameterDistances, type ComparedNetwork, type ComparisonData, type TopologyComparison } from './studies/compare.js';
 // Manifold complexity in practice (Lei et al.): a fixed architecture's linear pieces on Σ_k vs the pieces it needs
 export * from './studies/manifold-complexity/index.js';
 
@@ -76,6 +78,7 @@ export { dimSpectrumChart, dimDistancesChart, dimDistanceHeatmap, dimFoliationCh
 // The HTML report: one section per probe (registry), the page, comparisons
 export { SECTIONS } from './report/sections/index.js';
 export { defineSection, requiredResult, optionalResult, type ReportSection, type SectionContext, type SectionView, type CompareRun, type ResultFile } from './report/sections/types.js';
-export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput } from './report/report.js';
+export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput, type CompareOptions } from './report/report.js';
+export { placeLabels, joinNames, coincidentGroups, type PixelPoint, type PlacedLabel } from './report/charts/labels.js';
 export { otConvergenceChart, otCellsChart, otGeneratedPng } from './report/ot.js';
 export { manifoldPiecesChart, manifoldFitChart } from './report/manifold-complexity.js';

@@ -9,5 +9,6 @@ export { openTarget, probeData, resultsDir, writeResult, type ProbeDataOptions }
 export { readResult } from './probes/node.js';
 export { readTrajectory, readPointCloud, openMagnitudeSource, POINT_CLOUD_FILE, type MagnitudeSourceOptions, type OpenedMagnitudeSource } from './probes/magnitude/node.js';
 export { analysisData } from './studies/node.js';
+export { compareFolders, comparisonData, openCompared } from './studies/compare.node.js';
 export { writeAnalysis, writeReport, writeCompare, readReportInput, reportPaths, compareLabels, linkedomDocument, ANALYSIS_FILE, REPORT_FILE } from './report/node.js';
 export { openAutoencoderRun, autoencoderRunData, saveOtCheckpoint, loadOtCheckpoint, type AutoencoderRun } from './probes/ot/node.js';

@@ -7,9 +7,11 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { openTarget } from '../measure/node.js';
 import type { ProbeTarget } from '../measure/target.js';
+import type { ProbeOptions } from '../studies/types.js';
 import { writeAnalysis } from '../report/node.js';
 import { analyze, parseProbeList } from '../studies/analyze.js';
 import { analysisData } from '../studies/node.js';
+import { parseProbeOptions, probeOptionsHelp } from '../studies/options.js';
 import { ANALYSIS_PROBES } from '../studies/probes/index.js';
 import { UsageError, type FlagSpec } from './args.js';
 import { analysisProgress } from './analysis-progress.js';
@@ -20,6 +22,7 @@ const CMD = 'analyze';
 const FLAGS: FlagSpec = {
   dataset: { type: 'string', help: "data to measure (spec as in geolens train) [default: the run's own training and held-out parts; required for an .onnx file]" },
   probes: { type: 'string', default: 'all', help: `probes to run: 'all' (every one that applies) or names separated by commas: ${[...ANALYSIS_PROBES.keys()].join(', ')}` },
+  set: { type: 'string', multiple: true, placeholder: 'probe.key=value', help: "a probe's option, e.g. --set dim.n=128 --set separation.perClass=100 (repeatable; the options are listed below)" },
   out: { type: 'string', help: 'analysis folder: results/ and report.html go there [default: the run directory, or <model>.analysis next to an .onnx file]' },
   seed: { type: 'string', help: "seed of point subsets, walk headings and noise [default: the run's seed, else 0]" },
   threads: THREADS_FLAG,
@@ -44,6 +47,8 @@ export function analysisDir(target: ProbeTarget, out?: string): string {
 export interface AnalysisRunOptions {
   dataset?: string;
   probes?: string[];
+  /** Options per probe (see --set). */
+  probeOptions?: Record<string, ProbeOptions>;
   out?: string;
   seed?: number;
   threads?: number;
@@ -62,7 +67,7 @@ export async function runAnalysis(path: string, o: AnalysisRunOptions, out: (lin
   const engine = probeEngine(o.threads, { maxSessions: 4 });
   const t0 = Date.now();
   try {
-    const analysis = await analyze(engine, abs, data, { ...(o.probes ? { probes: o.probes } : {}), command: o.command }, progress.onEvent);
+    const analysis = await analyze(engine, abs, data, { ...(o.probes ? { probes: o.probes } : {}), ...(o.probeOptions ? { probeOptions: o.probeOptions } : {}), command: o.command }, progress.onEvent);
     progress.stop();
     const written = await writeAnalysis(dir, analysis);
     if (o.json) {
@@ -88,9 +93,15 @@ export async function runAnalysis(path: string, o: AnalysisRunOptions, out: (lin
 }
 
 export async function analyzeCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  const args = probeArgs(CMD, argv, FLAGS, SUMMARY, out);
+  const args = probeArgs(CMD, argv, FLAGS, SUMMARY, out, [['probe options (--set <probe>.<key>=<value>; keys also in kebab-case, e.g. separation.per-class):', ...probeOptionsHelp()].join('\n')]);
   if (!args) return 0;
-  const { values, path } = args;
+  const { values, lists, path } = args;
+  let probeOptions: Record<string, ProbeOptions>;
+  try {
+    probeOptions = parseProbeOptions(lists.set ?? []);
+  } catch (e) {
+    throw new UsageError(`geolens ${CMD}: --set: ${(e as Error).message}`);
+  }
   let probes: string[] | undefined;
   try {
     probes = parseProbeList(String(values.probes));
@@ -103,6 +114,7 @@ export async function analyzeCommand(argv: string[], out: (line: string) => void
     {
       ...(typeof values.dataset === 'string' ? { dataset: values.dataset } : {}),
       ...(probes ? { probes } : {}),
+      ...(Object.keys(probeOptions).length ? { probeOptions } : {}),
       ...(typeof values.out === 'string' ? { out: values.out } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(threadsFlag(CMD, values) !== undefined ? { threads: threadsFlag(CMD, values)! } : {}),

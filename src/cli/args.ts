@@ -2,7 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GeolensError } from '../errors.js';
 
-export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean; help: string; choices?: readonly string[] }>;
+/** A command's flags; a `multiple` string flag may be repeated and its values come back in `lists`, not `values`. */
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean; help: string; choices?: readonly string[]; multiple?: boolean; placeholder?: string }>;
 
 export class UsageError extends GeolensError {
   constructor(message: string) {
@@ -14,7 +15,7 @@ export class UsageError extends GeolensError {
 export function usage(command: string, summary: string, flags: FlagSpec): string {
   const lines = [`usage: geolens ${command} [options]`, '', summary, '', 'options:'];
   for (const [name, f] of Object.entries(flags)) {
-    const left = `  --${name}${f.type === 'string' ? ' <value>' : ''}`;
+    const left = `  --${name}${f.type === 'string' ? ` <${f.placeholder ?? 'value'}>` : ''}`;
     const choices = f.choices ? ` (one of: ${f.choices.join(', ')})` : '';
     const dflt = f.default !== undefined && f.default !== false ? ` [default: ${f.default}]` : '';
     lines.push(`${left.padEnd(28)} ${f.help}${choices}${dflt}`);
@@ -22,15 +23,25 @@ export function usage(command: string, summary: string, flags: FlagSpec): string
   return lines.join('\n');
 }
 
-/** Parse argv against the spec; unknown flags, missing values and bad choices throw a UsageError. */
-export function parseFlags(command: string, argv: string[], flags: FlagSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+/**
+ * Parse argv against the spec; unknown flags, missing values and bad choices throw a UsageError. Repeatable
+ * (`multiple`) flags come back in `lists` (every value given, in order; [] when absent).
+ */
+export function parseFlags(command: string, argv: string[], flags: FlagSpec): { values: Record<string, string | boolean | undefined>; positionals: string[]; lists: Record<string, string[]> } {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [name, f] of Object.entries(flags)) {
-    options[name] = { type: f.type, ...(f.short ? { short: f.short } : {}) };
+    options[name] = { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
   }
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[]; lists: Record<string, string[]> };
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof parsed;
+    const raw = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+    const lists: Record<string, string[]> = {};
+    for (const [name, f] of Object.entries(flags)) {
+      if (!f.multiple) continue;
+      lists[name] = (raw.values[name] as string[] | undefined) ?? [];
+      delete raw.values[name];
+    }
+    parsed = { values: raw.values as Record<string, string | boolean | undefined>, positionals: raw.positionals, lists };
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     throw new UsageError(`geolens ${command}: ${msg}\nvalid options: ${Object.keys(flags).map((f) => '--' + f).join(' ')}\n(run 'geolens ${command} --help' for details)`);

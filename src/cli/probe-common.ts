@@ -57,16 +57,23 @@ export const QUIET_FLAG: FlagSpec[string] = { type: 'boolean', default: false, h
 export const HELP_FLAG: FlagSpec[string] = { type: 'boolean', short: 'h', default: false, help: 'show this help' };
 
 /**
- * Parse a probe's command line `<run-dir | model.onnx> [flags]`: the flag values and the target path, or null after
- * printing the usage for --help.
+ * Parse a probe's command line `<run-dir | model.onnx> [flags]`: the flag values, the repeated flags' values and the
+ * target path, or null after printing the usage (and the `moreHelp` paragraphs) for --help.
  */
-export function probeArgs(command: string, argv: string[], flags: FlagSpec, summary: string, out: (line: string) => void): { values: FlagValues; path: string } | null {
-  const { values, positionals } = parseFlags(command, argv, flags);
+export function probeArgs(
+  command: string,
+  argv: string[],
+  flags: FlagSpec,
+  summary: string,
+  out: (line: string) => void,
+  moreHelp: string[] = [],
+): { values: FlagValues; lists: Record<string, string[]>; path: string } | null {
+  const { values, positionals, lists } = parseFlags(command, argv, flags);
   if (values.help) {
-    out(usage(`${command} <run-dir | model.onnx>`, summary, flags) + '\n\n' + datasetSpecHelp());
+    out([usage(`${command} <run-dir | model.onnx>`, summary, flags), ...moreHelp, datasetSpecHelp()].join('\n\n'));
     return null;
   }
-  return { values, path: targetArg(command, positionals) };
+  return { values, lists, path: targetArg(command, positionals) };
 }
 
 /** A number flag that may be left out: undefined when absent, else checked as `numberFlag` checks it. */

@@ -6,7 +6,7 @@ import { lineChart, type ChartFrame } from './charts/index.js';
 export function magnitudeFunctionChart(r: MagnitudeResult, title = `Magnitude function — ${r.cloud.kind}, n = ${r.cloud.distinct}`, frame: ChartFrame = {}): string {
   const pts: [number, number][] = r.scales.map((t, i) => [t, r.magnitude[i]!]);
   const tc = r.convergenceScale.t;
-  return lineChart({ title, ...frame, xLabel: `scale t (t_conv = ${tc.toPrecision(4)})`, yLabel: '|tX|' }, [
+  return lineChart({ title, ...frame, xLabel: `scale t (1 / distance; t_conv = ${tc.toPrecision(4)})`, yLabel: '|tX| (effective number of points)' }, [
     { name: '|tX|', points: pts },
     { name: `n = ${r.cloud.distinct}`, points: [[0, r.cloud.distinct], [r.scales[r.scales.length - 1]!, r.cloud.distinct]] },
     { name: `${r.convergenceScale.share}·n at t_conv`, points: [[tc, r.convergenceScale.target]], style: 'dots' },

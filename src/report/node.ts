@@ -14,7 +14,7 @@ import { ANALYSIS_PROBES } from '../studies/probes/index.js';
 import type { Analysis, AnalysisProbe } from '../studies/types.js';
 import { setChartDocument } from './charts/dom.js';
 import { imageGridPng } from './png.js';
-import { buildReport, renderCompare, type RenderedSection, type ReportInput } from './report.js';
+import { buildReport, renderCompare, type CompareOptions, type RenderedSection, type ReportInput } from './report.js';
 import { SECTIONS } from './sections/index.js';
 
 /**
@@ -122,12 +122,15 @@ export function compareLabels(dirs: string[]): string[] {
   return base.map((b, i) => (base.indexOf(b) !== i || base.lastIndexOf(b) !== i ? `${b} (${i + 1})` : b));
 }
 
-/** Render the comparison of the runs in `dirs` (each: see reportPaths) into the file `out`; returns its path. */
-export async function writeCompare(dirs: string[], out: string, labels: string[] = compareLabels(dirs)): Promise<string> {
+/**
+ * Render the comparison of the runs in `dirs` (each: see reportPaths) into the file `out`, with what `options` adds
+ * (the topology distance between the runs); returns its path.
+ */
+export async function writeCompare(dirs: string[], out: string, labels: string[] = compareLabels(dirs), options: CompareOptions = {}): Promise<string> {
   const runs = [];
   for (const [i, d] of dirs.entries()) runs.push({ label: labels[i] ?? d, input: await readReportInput(reportPaths(d).resultsDir) });
   const file = resolve(out);
   mkdirSync(dirname(file), { recursive: true });
-  await writeFileAtomic(file, renderCompare(runs));
+  await writeFileAtomic(file, renderCompare(runs, SECTIONS, options));
   return file;
 }

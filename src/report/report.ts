@@ -6,10 +6,12 @@
  */
 import { parseResult } from '../probes/result.js';
 import { ANALYSIS_RESULT } from '../studies/schema.js';
+import type { TopologyComparison } from '../studies/compare.js';
 import type { AnalysisResult } from '../studies/types.js';
 import { facts, page } from './html.js';
 import { count, esc, percent } from './markup.js';
 import { SECTIONS } from './sections/index.js';
+import { topologyComparisonBody } from './sections/topology.js';
 import type { CompareRun, FileSpecs, ReportSection, SectionContext } from './sections/types.js';
 
 /** What a report is rendered from: the raw (not yet validated) JSON of a results folder and its pictures. */
@@ -182,8 +184,28 @@ export interface CompareInput {
   input: ReportInput;
 }
 
-/** Several runs side by side: a table of the runs, then each section's `compare` over the runs that have its results. */
-export function renderCompare(runs: CompareInput[], sections: ReadonlyMap<string, ReportSection<FileSpecs>> = SECTIONS): string {
+/** What a comparison shows besides the saved results: the topology distance between the runs (computed by the caller). */
+export interface CompareOptions {
+  topology?: TopologyComparison;
+}
+
+/** The section of the topology distance between the compared runs, or its reason when they cannot be compared. */
+function topologyBetweenRuns(c: TopologyComparison): string {
+  const inner = c.status === 'ok' ? topologyComparisonBody(c, 'cmp-distance') : { headline: null, body: reasonBox(`No topology distance between these runs: ${c.reason}`) };
+  return [
+    '<section class="probe" id="topology-distance">',
+    '<h2>Topology distance between the runs</h2>',
+    inner.headline ? `<p class="headline">${esc(inner.headline)}</p>` : '',
+    inner.body,
+    '</section>',
+  ].join('\n');
+}
+
+/**
+ * Several runs side by side: a table of the runs, then each section's `compare` over the runs that have its results,
+ * and (given `options.topology`) the topology distance between the runs where the topology section stands.
+ */
+export function renderCompare(runs: CompareInput[], sections: ReadonlyMap<string, ReportSection<FileSpecs>> = SECTIONS, options: CompareOptions = {}): string {
   const problems: string[] = [];
   const manifests = runs.map((r) => readManifest(r.input, problems));
   const rows = runs.map((r, i) => {
@@ -191,7 +213,12 @@ export function renderCompare(runs: CompareInput[], sections: ReadonlyMap<string
     return `<tr><td>${esc(r.label)}</td><td>${m ? esc(m.model.description) : `<code>${esc(sourceOf(r.input.files) ?? r.input.source)}</code>`}</td><td>${m ? esc(m.data.spec ?? m.data.name) : '—'}</td><td class="num">${m ? percent(m.accuracy.test) : '—'}</td><td><code>${esc(r.input.source)}</code></td></tr>`;
   });
   const parts: string[] = [];
+  let distancePlaced = options.topology === undefined;
   for (const section of sections.values()) {
+    if (section.probe === 'topology' && !distancePlaced) {
+      parts.push(topologyBetweenRuns(options.topology!));
+      distancePlaced = true;
+    }
     if (!section.compare) continue;
     const have: CompareRun<Record<string, unknown>>[] = [];
     const missing: string[] = [];
@@ -210,6 +237,7 @@ export function renderCompare(runs: CompareInput[], sections: ReadonlyMap<string
     if (html === null) continue;
     parts.push([`<section class="probe" id="${esc(section.probe)}">`, `<h2>${esc(section.title)}</h2>`, missing.length ? reasonBox(`No ${section.probe} results for: ${missing.join(', ')}.`) : '', html, '</section>'].join('\n'));
   }
+  if (!distancePlaced) parts.push(topologyBetweenRuns(options.topology!));
   const title = `geolens comparison — ${runs.map((r) => r.label).join(' · ')}`;
   const header = [
     '<header class="report">',

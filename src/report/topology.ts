@@ -5,6 +5,7 @@
  */
 import type { TopologyResult } from '../probes/topology/types.js';
 import { fmtNumber, heatmapChart, scatterChart, type ChartFrame } from './charts/index.js';
+import { joinNames } from './charts/labels.js';
 
 const readingName = (r: TopologyResult['reading']): string => (r === 'correctness' ? 'correctness' : 'disagreement');
 
@@ -20,10 +21,10 @@ export function topologyDistancesChart(r: TopologyResult, title: string, frame: 
 
 /** `topology-mds.svg`: classical MDS of the quotient, coloured by equivalence class, labelled by network. */
 export function topologyMdsChart(r: TopologyResult, title: string, frame: ChartFrame = {}): string {
-  const share = r.mds.explained === null ? '' : ` (${(100 * r.mds.explained).toFixed(0)}% of the eigenvalue mass)`;
-  const groupNames = r.classes.list.map((c) => `class ${c.id}: ${c.members.length === 1 ? r.models[c.members[0]!]!.name : `${c.members.length} networks`}`);
+  const share = r.mds.explained === null ? '' : `, ${(100 * r.mds.explained).toFixed(0)}% of the eigenvalue mass`;
+  const groupNames = r.classes.list.map((c) => `class ${c.id}: ${joinNames(c.members.map((i) => r.models[i]!.name), 4)}`);
   return scatterChart(
-    { title, ...frame, xLabel: `MDS axis 1 (λ₁ = ${fmtNumber(r.mds.eigenvalues[0] ?? 0)})${share}`, yLabel: `MDS axis 2 (λ₂ = ${fmtNumber(r.mds.eigenvalues[1] ?? 0)})`, groupNames },
+    { title, ...frame, xLabel: `MDS axis 1, units of d̂ (λ₁ = ${fmtNumber(r.mds.eigenvalues[0] ?? 0)}${share})`, yLabel: `MDS axis 2, units of d̂ (λ₂ = ${fmtNumber(r.mds.eigenvalues[1] ?? 0)})`, groupNames },
     r.models.map((m, i) => ({ x: r.mds.coordinates[i]![0], y: r.mds.coordinates[i]![1], name: m.name, group: r.classes.classOf[i]! })),
   );
 }

@@ -11,6 +11,7 @@ import { modelInput } from '../measure/features.js';
 import type { ProbeTarget } from '../measure/target.js';
 import type { ImportedModel } from '../onnx/import.js';
 import { VERSION } from '../version.js';
+import { checkProbeOptions } from './options.js';
 import { ANALYSIS_PROBES } from './probes/index.js';
 import { ANALYSIS_SCHEMA_VERSION } from './schema.js';
 import type { Analysis, AnalysisData, AnalysisProbe, AnalysisProbeRecord, AnalysisProgress, AnalysisResult, ProbeOptions, ProbeOutput } from './types.js';
@@ -18,7 +19,7 @@ import type { Analysis, AnalysisData, AnalysisProbe, AnalysisProbeRecord, Analys
 export interface AnalyzeOptions {
   /** Probe names to run (default: every registered probe that applies). */
   probes?: readonly string[];
-  /** Options per probe name, passed to its entry (e.g. { dim: { n: 128 } }). */
+  /** Options per probe name, passed to its entry (e.g. { dim: { n: 128 } }); checked against the entry's option specs. */
   probeOptions?: Record<string, ProbeOptions>;
   /** Written into analysis.json. */
   command?: string | null;
@@ -73,12 +74,18 @@ function parameterCount(m: ImportedModel): number {
 
 /**
  * Run the probes on `target` (a run's final model or an .onnx classifier) and `data`. Returns the manifest and the
- * outputs; never throws for a probe that fails (its record says why), only for bad options (BAD_ARGUMENT).
+ * outputs; never throws for a probe that fails (its record says why), only for bad options (BAD_ARGUMENT: an unknown
+ * probe, or a probe option unknown, of the wrong type or out of range).
  */
 export async function analyze(engine: Engine, target: ProbeTarget, data: AnalysisData, options: AnalyzeOptions = {}, onProgress?: AnalysisProgress): Promise<Analysis> {
   const registry = options.registry ?? ANALYSIS_PROBES;
   const chosen = options.probes ? [...options.probes] : [...registry.keys()];
   for (const name of chosen) if (!registry.has(name)) throw new GeolensError('BAD_ARGUMENT', `analyze: unknown probe '${name}'; choose from: ${[...registry.keys()].join(', ')}.`);
+  try {
+    checkProbeOptions(options.probeOptions ?? {}, registry);
+  } catch (e) {
+    throw new GeolensError('BAD_ARGUMENT', `analyze: ${(e as Error).message}`);
+  }
   const createdAt = options.createdAt ?? new Date().toISOString();
   const plan = chosen.map((name) => {
     const p = registry.get(name)!;

@@ -39,8 +39,26 @@ export interface ProbeOutput {
   images?: Record<string, ImageGrid>;
 }
 
-/** Options of one probe in an analysis (each entry reads what it knows; unknown keys are ignored). */
+/**
+ * Options of one probe in an analysis, by key (e.g. { n: 128 }); checked against the entry's `options` specs when it
+ * declares them (src/studies/options.ts).
+ */
 export type ProbeOptions = Record<string, unknown>;
+
+/** One option of a probe in an analysis: its type, range or choices, default (in words) and meaning. */
+export interface ProbeOptionSpec {
+  type: 'integer' | 'number' | 'boolean' | 'string' | 'choice';
+  help: string;
+  /** The default, as shown in --help (e.g. '256', 'all points', 'the last hidden layer'). */
+  default: string;
+  min?: number;
+  max?: number;
+  /** The bound itself is excluded (e.g. a confidence in (0, 1)). */
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  /** For 'choice'. */
+  choices?: readonly string[];
+}
 
 /**
  * One probe as the analysis runs it. `applies` says whether it can run on this model and data (true, or the reason
@@ -54,6 +72,8 @@ export interface AnalysisProbe {
   files: readonly string[];
   /** Every other file (e.g. 'dim-walks.png') the probe may write. */
   assets?: readonly string[];
+  /** The probe's main options (camelCase keys, as `run` reads them); `geolens analyze --set <probe>.<key>=<value>`. */
+  options?: Readonly<Record<string, ProbeOptionSpec>>;
   applies(target: ProbeTarget, data: AnalysisData): true | string;
   run(engine: Engine, target: ProbeTarget, data: AnalysisData, options: ProbeOptions, onProgress: ProbeProgress): Promise<ProbeOutput>;
 }

@@ -95,13 +95,31 @@ test('compare puts two runs side by side in one page', async () => {
   assert.equal(await analyzeCommand([runB, '--quiet', '--threads', '1'], () => {}), 0);
   const out = join(root, 'cmp', 'compare.html');
   const { lines, out: o } = sink();
-  assert.equal(await compareCommand([runA, runB, '--out', out], o), 0);
-  assert.deepEqual(lines, [`comparison: ${out}`]);
+  assert.equal(await compareCommand([runA, runB, '--out', out, '--threads', '1'], o), 0);
+  // the topology distance between the two classifiers, printed as a table of pairs
+  const text = lines.join('\n');
+  assert.match(text, /^topology distance \(correctness reading, Hoeffding ±0\.136 at 95%\) on the held-out part of moons#n=500, shared by the runs \(100 labelled points\):/);
+  assert.match(text, /\n  run +run +d correctness +95% interval +d disagreement +‖w − w′‖₂\n  moons-a +moons-b +\d\.\d{3} +\d\.\d{3}–\d\.\d{3} +\d\.\d{3} +—\n/);
+  assert.match(text, /‖w − w′‖₂ only between runs of the same architecture \('—': the architectures differ/);
+  assert.equal(lines[lines.length - 1], `comparison: ${out}`);
   const html = readFileSync(out, 'utf8');
   assert.match(html, /geolens comparison — moons-a · moons-b/);
   assert.match(html, /moons-a: ρ = /);
   assert.match(html, /moons-b: ρ = /);
-  assert.equal((html.match(/<svg /g) ?? []).length >= 2, true);
+  assert.match(html, /<section class="probe" id="topology-distance">\n<h2>Topology distance between the runs<\/h2>\n<p class="headline">One of moons-a and moons-b is right and the other wrong on [\d.]+% of the points/i);
+  assert.equal((html.match(/<svg /g) ?? []).length >= 4, true);
+  // runs on other data: the page says why there is no distance; --topology off loads no model
+  const circles = join(root, 'circles');
+  assert.equal(await trainCommand(['--dataset', 'circles#n=200', '--widths', '8', '--epochs', '1', '--quiet', '--out', circles], () => {}), 0);
+  assert.equal(await analyzeCommand([circles, '--probes', 'separation', '--quiet', '--threads', '1'], () => {}), 0);
+  const inc = sink();
+  assert.equal(await compareCommand([runA, circles, '--out', out, '--threads', '1'], inc.out), 0);
+  assert.match(inc.lines[0]!, /^topology distance: none — the runs were measured on different data \(moons-a: moons#n=500; circles: circles#n=200\): give --dataset/);
+  assert.match(readFileSync(out, 'utf8'), /No topology distance between these runs: the runs were measured on different data/);
+  const off = sink();
+  assert.equal(await compareCommand([runA, circles, '--out', out, '--topology', 'off'], off.out), 0);
+  assert.deepEqual(off.lines, [`comparison: ${out}`]);
+  assert.doesNotMatch(readFileSync(out, 'utf8'), /topology-distance/);
   const one = await cli(['compare', runA]);
   assert.equal(one.code, 2);
   assert.match(one.err, /at least two folders/);

@@ -142,3 +142,27 @@ for (const name of ['start', 'moons', 'mnist']) {
     await dark.page.context().close();
   });
 }
+
+test('the comparison page (a run and an analysis of its .onnx file): separation, spectra and the topology distance render cleanly', opts, async () => {
+  const { compareCommand } = await import('../../src/cli/compare.js');
+  const quiet = (): void => {};
+  const moons = join(root, 'moons');
+  const onnx = join(root, 'moons-onnx');
+  assert.equal(await analyzeCommand([join(moons, 'model.onnx'), '--dataset', 'moons', '--probes', 'separation,dim', '--out', onnx, '--quiet'], quiet), 0);
+  const file = join(root, 'compare.html');
+  assert.equal(await compareCommand([moons, onnx, '--labels', 'run,onnx file', '--out', file, '--quiet'], quiet), 0);
+  const { page, seen } = await open(file, { width: 1366, height: 768 });
+  const secs = await sections(page);
+  assert.deepEqual(secs.map((s) => s.id), ['separation', 'dim', 'topology-distance']);
+  for (const s of secs) {
+    assert.ok(s.figures.length >= 1, `${s.id}: no figure`);
+    for (const f of s.figures) assert.ok(f.w > 300 && f.h > 100 && f.marks >= 2, `${s.id}: a figure of ${f.w}×${f.h} px with ${f.marks} marks`);
+  }
+  // the same network twice: d = 0, one point in the MDS with one label naming both
+  const mds = await page.$$eval('#topology-distance figure.chart svg', (svgs) => Array.from(svgs[1]!.querySelectorAll('g[aria-label="text"] text')).map((t) => t.textContent));
+  assert.deepEqual(mds, ['run, onnx file']);
+  assert.match((await page.textContent('#topology-distance p.headline')) ?? '', /^run and onnx file are right on exactly the same points: d = 0 \(± 0\.\d{3}\)\.$/);
+  await page.screenshot({ path: join(shots, 'compare-1366.png'), fullPage: true });
+  checkClean(seen, file);
+  await page.context().close();
+});

@@ -35,9 +35,11 @@ export function heatmapChart(o: HeatmapOptions, rows: string[], matrix: (number 
   const colLongest = Math.max(...cols.map((c) => textWidth(c)), 20);
   const cellSize = Math.max(44, Math.min(72, Math.floor(560 / Math.max(cols.length, 1))));
   const rotate = colLongest > cellSize - 6;
-  const marginLeft = Math.min(220, longest + 14);
+  // room for the row names (textWidth is an estimate: keep a few px to spare)
+  const marginLeft = Math.min(220, longest + 22);
   const marginBottom = (rotate ? Math.min(160, Math.ceil(colLongest * 0.72) + 24) : 30) + 20;
-  const width = o.width ?? Math.max(marginLeft + cellSize * cols.length + 16, textWidth(o.valueLabel) + marginLeft + 24);
+  const xLabel = `${o.valueLabel}${o.axisLabel ? ` between ${o.axisLabel}s` : ''}`;
+  const width = o.width ?? Math.max(marginLeft + cellSize * cols.length + 16, textWidth(xLabel) + marginLeft + 24);
   const height = o.height ?? 24 + cellSize * rows.length + marginBottom;
   return renderPlot(
     {
@@ -46,7 +48,7 @@ export function heatmapChart(o: HeatmapOptions, rows: string[], matrix: (number 
       marginLeft,
       marginBottom,
       marginRight: 16,
-      x: { domain: cols, label: `${o.valueLabel}${o.axisLabel ? ` between ${o.axisLabel}s` : ''}`, labelAnchor: 'center', labelArrow: 'none', ...(rotate ? { tickRotate: -35 } : {}), tickSize: 0 },
+      x: { domain: cols, label: xLabel, labelAnchor: 'center', labelArrow: 'none', ...(rotate ? { tickRotate: -35 } : {}), tickSize: 0 },
       y: { domain: rows, label: null, tickSize: 0 },
       color: { type: 'linear', scheme: SEQUENTIAL_SCHEME, domain: [lo0, hi > lo0 ? hi : lo0 + 1] },
       marks: [

@@ -10,7 +10,8 @@ import { defineSection, requiredResult } from './types.js';
 
 /** The headline in plain words. */
 export function magnitudeHeadline(r: MagnitudeResult): string {
-  return `Magnitude dimension ${fixed(r.magnitudeDimension.value, 2)} (the profile's maximum, at t = ${fmtNumber(r.magnitudeDimension.scale)}); |tX| reaches ${r.convergenceScale.share}·n of the ${count(r.cloud.distinct)} points at t_conv = ${fmtNumber(r.convergenceScale.t)}. Points: ${r.cloud.description.replace(/\.$/, '')}.`;
+  const pct = Number((100 * r.convergenceScale.share).toPrecision(3));
+  return `The ${count(r.cloud.distinct)} points look ${fixed(r.magnitudeDimension.value, 2)}-dimensional: their magnitude dimension, the steepest slope of log|tX| against log t (at t = ${fmtNumber(r.magnitudeDimension.scale)}); |tX| reaches ${pct}% of n at t_conv = ${fmtNumber(r.convergenceScale.t)}. Points: ${r.cloud.description.replace(/\.$/, '')}.`;
 }
 
 export const magnitudeSection = defineSection({

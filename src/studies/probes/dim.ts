@@ -6,6 +6,7 @@
  */
 import { transformName, type DatasetTransform } from '../../data/shifts.js';
 import type { Dataset } from '../../data/types.js';
+import { DIM_DEFAULT_RTOL } from '../../probes/dim/compute.js';
 import { RESAMPLE, runDim, type DimCompareItem } from '../../probes/dim/run.js';
 import type { AnalysisProbe, ProbeOutput } from '../types.js';
 
@@ -49,6 +50,12 @@ export const dimProbe: AnalysisProbe = {
   title: 'Data Information Matrix',
   files: ['dim', 'dim-walks', 'dim-distances'],
   assets: ['dim-walks.png'],
+  options: {
+    n: { type: 'integer', min: 2, default: '256', help: 'held-out points the spectra are measured at (a seeded subset)' },
+    walk: { type: 'boolean', default: 'true', help: 'foliation walks along and across the leaves' },
+    compare: { type: 'boolean', default: 'true', help: 'spectrum distances to shifts of the data (resampled, noise, uniform; rotated, inverted)' },
+    rtol: { type: 'number', min: 0, max: 1, maxExclusive: true, default: String(DIM_DEFAULT_RTOL), help: 'relative tolerance of the rank of D(x)' },
+  },
   applies(target) {
     const m = target.model;
     if (m.numClasses < 2) return `the model has ${m.numClasses} output(s); the DIM needs a classifier with at least 2 classes.`;
@@ -65,6 +72,7 @@ export const dimProbe: AnalysisProbe = {
       {
         n,
         seed: data.seed,
+        ...(typeof options.rtol === 'number' ? { rtol: options.rtol } : {}),
         source: { path: target.path, kind: target.kind },
         datasetSpec: data.spec,
         ...(options.walk === false ? {} : { walk: { mode: 'both' as const, steps: 40, points: 3, grid: 15 } }),

@@ -20,6 +20,12 @@ export const separationProbe: AnalysisProbe = {
   name: 'separation',
   title: 'Law of data separation',
   files: ['separation', 'separation-over-training'],
+  options: {
+    perClass: { type: 'integer', min: 2, default: '250', help: 'training samples per class (a seeded, balanced subset)' },
+    layers: { type: 'string', default: 'auto', help: "layers to measure: 'auto' (after each nonlinearity) or a selection as geolens probe separation --layers takes" },
+    maxCheckpoints: { type: 'integer', min: 3, default: '16', help: 'checkpoints of a run the law over training is measured at (evenly spaced)' },
+    overTraining: { type: 'boolean', default: 'true', help: 'measure the law over training at the checkpoints of a run' },
+  },
   applies(target, data) {
     const counts = classCounts(data.train.y, data.train.numClasses);
     if (counts.filter((c) => c > 0).length < 2) return `the training data (${data.train.name}) hold fewer than 2 classes; D_l = Tr(SS_w SS_b⁺) needs at least 2.`;
