@@ -32,7 +32,7 @@ import {
   sourceSamples,
   supportAngle,
   totalVariation,
-  updateBatches,
+  onStall,
   type CellMeasureError,
   type NormalisedTargets,
   type OtSolverState,
@@ -185,15 +185,15 @@ export interface OtCheckpoint {
 }
 
 /**
- * The default Adam learning rate on h: 0.05·N^(−2/d). In the unit cube the power weights of neighbouring cells differ
- * by about (code spacing)² ≈ N^(−2/d), so pyOMT's fixed 0.1 — tuned for many targets in a high-dimensional latent
- * space, where N^(−2/d) is near 1 — makes every step jump across many cells in low dimensions. Measured (2-D): 16
- * targets oscillate at max error ≈ 1 for 400 steps with lr 0.1 and converge in about 100 steps with 0.1/16; 200
- * codes of the `manifold` autoencoder reach max error 1.0 / 0.12 / 0.83 / 4.8 after 300 steps with lr = (0.1, 0.04,
- * 0.02, 0.01)·N^(−2/d).
+ * The default Adam learning rate on h: min(0.1, 0.5·N^(−2/d)). In the unit cube the power weights of neighbouring
+ * cells differ by about (code spacing)² ≈ N^(−2/d), so pyOMT's fixed 0.1 — tuned for many targets in a
+ * high-dimensional latent space, where N^(−2/d) is near 1 — makes every step jump across many cells in low
+ * dimensions. The rate starts high and halves at every stall (`onStall`), so it errs on the large side. Measured (2-D
+ * codes of the `manifold` autoencoder, 400 targets, decay 0.5 at stalls of 20 steps): lr = (0.125, 1.25, 5)·10⁻³ reach
+ * max error 0.9 (300 steps) / 0.01 (326 steps) / 1.0 (400 steps); without the decay 1.25·10⁻³ oscillates at ≈ 4.
  */
 export function defaultLearningRate(n: number, d: number): number {
-  return 0.05 * Math.min(1, n ** (-2 / d));
+  return Math.min(0.1, 0.5 * n ** (-2 / d));
 }
 
 export interface OtSolveOptions {
@@ -214,8 +214,17 @@ export interface OtSolveOptions {
   lr?: number;
   beta1?: number;
   beta2?: number;
-  /** Double the samples after this many steps without a new best ‖g − ν‖₂ (default 20). */
+  /** A stall is this many steps without a new best ‖g − ν‖₂ (default 20, pyOMT's doubling patience). */
   patience?: number;
+  /** At a stall the learning rate is multiplied by this (default 0.5; 1: pyOMT's constant rate). See `onStall`. */
+  lrDecay?: number;
+  /** The learning rate never falls below lr · minLrScale (default 2^−12). */
+  minLrScale?: number;
+  /**
+   * At a stall the samples per step double while N / samples (one sample's share of a cell, relative to its mass) is
+   * above this (default tolerance / 4, i.e. until there are 4 / tolerance samples per cell), up to maxSamples.
+   */
+  resolution?: number;
   /** Never use more than this many samples per step (default 2^24). */
   maxSamples?: number;
   /** Rows per onnxruntime run (default: about 2^21 scores per run). */
@@ -265,6 +274,9 @@ function checkOptions(o: OtSolveOptions, n: number, d: number): OtSolution['opti
     beta1: o.beta1 ?? 0.9,
     beta2: o.beta2 ?? 0.999,
     patience: o.patience ?? 20,
+    lrDecay: o.lrDecay ?? 0.5,
+    minLrScale: o.minLrScale ?? 2 ** -12,
+    resolution: o.resolution ?? (o.tolerance ?? 1e-2) / 4,
     maxSamples: o.maxSamples ?? 2 ** 24,
     chunkRows: o.chunkRows ?? defaultChunkRows(n),
     cacheBytes: o.cacheBytes ?? 2 ** 29,
@@ -282,6 +294,8 @@ function checkOptions(o: OtSolveOptions, n: number, d: number): OtSolution['opti
   if (r.maxSamples < r.samples) bad(`maxSamples (${r.maxSamples}) is below samples (${r.samples}).`);
   if (r.samples + r.maxSamples > 2 ** 32) bad('samples and maxSamples must stay below 2^31 each (the Sobol sequence has 2^32 points).');
   if (!(r.tolerance > 0)) bad(`tolerance must be > 0 (got ${r.tolerance}).`);
+  if (!(r.lrDecay > 0 && r.lrDecay <= 1) || !(r.minLrScale > 0 && r.minLrScale <= 1)) bad(`lrDecay and minLrScale must be in (0, 1] (got ${r.lrDecay}, ${r.minLrScale}).`);
+  if (!(r.resolution > 0)) bad(`resolution must be > 0 (got ${r.resolution}).`);
   if (!(r.lr > 0) || !(r.beta1 >= 0 && r.beta1 < 1) || !(r.beta2 >= 0 && r.beta2 < 1)) bad('Adam needs lr > 0 and β1, β2 in [0, 1).');
   return r;
 }
@@ -358,7 +372,7 @@ export async function solveSemiDiscreteOt(engine: Engine, codes: Tensor, options
     if (r.source !== o.source || r.samples !== o.samples) {
       throw new GeolensError('BAD_ARGUMENT', `ot: the checkpoint was solved with source '${r.source}' and ${r.samples} samples per batch, not '${o.source}' and ${o.samples}; resume with the same --source and --samples, or start afresh.`);
     }
-    state = { ...r.state, h: Float64Array.from(r.state.h), m: Float64Array.from(r.state.m), v: Float64Array.from(r.state.v) };
+    state = { ...r.state, lrScale: r.state.lrScale ?? 1, h: Float64Array.from(r.state.h), m: Float64Array.from(r.state.m), v: Float64Array.from(r.state.v) };
     history = [...r.history];
     secondsBefore = r.seconds;
     resumedFrom = r.state.step;
@@ -380,7 +394,7 @@ export async function solveSemiDiscreteOt(engine: Engine, codes: Tensor, options
     const err = cellMeasureError(counts, total, nu);
     const energy = otEnergy(meanMax, state.h, nu);
     last = { ...err, samples: total, energy };
-    history.push({ step: state.step, maxError: err.maxError, norm: err.norm, samples: total, energy, emptyCells: err.emptyCells });
+    history.push({ step: state.step, maxError: err.maxError, norm: err.norm, samples: total, energy, emptyCells: err.emptyCells, lr: o.lr * state.lrScale });
     onProgress?.('transport', state.step, o.maxSteps, `max error ${err.maxError.toPrecision(3)}, ${total.toLocaleString('en-US')} samples`);
     if (err.maxError < o.tolerance) {
       status = 'converged';
@@ -391,9 +405,9 @@ export async function solveSemiDiscreteOt(engine: Engine, codes: Tensor, options
       status = 'interrupted';
       break;
     }
-    adamStep(state, err.diff, o.lr, o.beta1, o.beta2);
+    adamStep(state, err.diff, o.lr * state.lrScale, o.beta1, o.beta2);
     state.step++;
-    updateBatches(state, err.norm, o.patience, maxBatches);
+    onStall(state, err.norm, { patience: o.patience, lrDecay: o.lrDecay, minLrScale: o.minLrScale, resolution: o.resolution, samples: o.samples, cells: n, maxBatches });
     if (options.onCheckpoint && state.step % o.checkpointEvery === 0) await options.onCheckpoint(checkpoint());
   }
   if (options.onCheckpoint) await options.onCheckpoint(checkpoint());
@@ -677,7 +691,7 @@ export async function runOt(engine: Engine, ae: OtAutoencoder, data: Dataset, op
       '(no bias correction, then h − mean h; h starts at −|ŷ_i|²/2, the Voronoi cells, or 0 as pyOMT), μ(W_i) estimated from the first batches × M points of the unscrambled Sobol sequence (the same points every step), assigned to cells by an onnxruntime argmax graph in float32; ' +
       'batches double after `patience` steps without a new best ‖g − ν‖₂; stop when max_i |μ(W_i) − ν_i|·N < tolerance.',
     targets: { n, distinct: sol.targets.n, dimension: d, centre: Array.from(sol.targets.centre), scale: sol.targets.scale },
-    options: { source: o.source, init: o.init, samples: o.samples, maxSteps: o.maxSteps, tolerance: o.tolerance, lr: o.lr, beta1: o.beta1, beta2: o.beta2, patience: o.patience, maxSamples: o.maxSamples, chunkRows: o.chunkRows, seed },
+    options: { source: o.source, init: o.init, samples: o.samples, maxSteps: o.maxSteps, tolerance: o.tolerance, lr: o.lr, beta1: o.beta1, beta2: o.beta2, patience: o.patience, lrDecay: o.lrDecay, minLrScale: o.minLrScale, resolution: o.resolution, maxSamples: o.maxSamples, chunkRows: o.chunkRows, seed },
     solve: {
       status: sol.status,
       steps: sol.state.step,

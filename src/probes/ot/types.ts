@@ -17,6 +17,8 @@ export interface OtHistoryEntry {
   energy: number;
   /** Cells that received no sample. */
   emptyCells: number;
+  /** Adam's learning rate of the step's update. */
+  lr: number;
 }
 
 /** Class distribution of generated samples (by a classifier trained on the same data) against the data's. */
@@ -62,6 +64,9 @@ export interface OtResult {
     beta1: number;
     beta2: number;
     patience: number;
+    lrDecay: number;
+    minLrScale: number;
+    resolution: number;
     maxSamples: number;
     chunkRows: number;
     seed: number;
