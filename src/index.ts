@@ -75,4 +75,4 @@ export { dimSpectrumChart, dimDistancesChart, dimDistanceHeatmap, dimFoliationCh
 export { SECTIONS } from './report/sections/index.js';
 export { defineSection, requiredResult, optionalResult, type ReportSection, type SectionContext, type SectionView, type CompareRun, type ResultFile } from './report/sections/types.js';
 export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput } from './report/report.js';
-export { otConvergenceChart, otCellsChart, otGeneratedPng } from './report/ot.js';
+export { otConvergenceChart, otEnergyChart, otLatentChart, otClassesChart, otGeneratedPng } from './report/ot.js';

@@ -10,6 +10,7 @@
  * Everything here is pure (plain typed arrays); src/probes/ot/run.ts runs the argmax on onnxruntime.
  */
 import { GeolensError } from '../../errors.js';
+import { symmetricEigen } from '../../linalg/eigen.js';
 
 // ------------------------------------------------------------------------------------------------ targets
 
@@ -391,4 +392,60 @@ export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): numb
   let s = 0;
   for (let c = 0; c < p.length; c++) s += Math.abs(p[c]! - q[c]!);
   return s / 2;
+}
+
+// ------------------------------------------------------------------------------------------------ pictures
+
+/** A linear map of codes to the plane for the latent picture: x ↦ ((x − centre)·a, (x − centre)·b). */
+export interface LatentProjection {
+  /** 'codes': the codes are 2-D and drawn as they are; 'pca': their first two principal axes. */
+  kind: 'codes' | 'pca';
+  centre: Float64Array;
+  axes: [Float64Array, Float64Array];
+  /** Share of the codes' total variance along each axis ('pca'; NaN for 'codes'). */
+  explained: [number, number];
+}
+
+/**
+ * The plane a latent picture is drawn in: 2-D codes as they are (centre 0, unit axes), otherwise the first two
+ * principal axes of the codes ([n, d], d ≥ 2) about their mean (eigenvectors of the d×d covariance, symmetricEigen).
+ */
+export function latentProjection(codes: ArrayLike<number>, n: number, d: number): LatentProjection {
+  if (d < 2) throw new GeolensError('BAD_ARGUMENT', `latentProjection: the codes must have at least 2 dimensions (got ${d}).`);
+  if (d === 2) return { kind: 'codes', centre: new Float64Array(2), axes: [Float64Array.of(1, 0), Float64Array.of(0, 1)], explained: [NaN, NaN] };
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mean[k]! += codes[i * d + k]! / n;
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < d; a++) {
+      const va = codes[i * d + a]! - mean[a]!;
+      for (let b = 0; b < d; b++) cov[a * d + b]! += (va * (codes[i * d + b]! - mean[b]!)) / n;
+    }
+  }
+  const eig = symmetricEigen(cov, d);
+  let total = 0;
+  for (let k = 0; k < d; k++) total += Math.max(0, eig.values[k]!);
+  return {
+    kind: 'pca',
+    centre: mean,
+    axes: [eig.vectors.slice(0, d), eig.vectors.slice(d, 2 * d)],
+    explained: [eig.values[0]! / total, eig.values[1]! / total],
+  };
+}
+
+/** Project rows [count, d] with a LatentProjection: [x0, y0, x1, y1, …]. */
+export function projectCodes(p: LatentProjection, codes: ArrayLike<number>, count: number, d: number): Float64Array {
+  const out = new Float64Array(2 * count);
+  for (let i = 0; i < count; i++) {
+    let x = 0;
+    let y = 0;
+    for (let k = 0; k < d; k++) {
+      const v = codes[i * d + k]! - p.centre[k]!;
+      x += v * p.axes[0][k]!;
+      y += v * p.axes[1][k]!;
+    }
+    out[2 * i] = x;
+    out[2 * i + 1] = y;
+  }
+  return out;
 }

@@ -27,6 +27,9 @@ import {
   cellMeasureError,
   findDuplicateCodes,
   initialSolverState,
+  latentProjection,
+  powerCells2d,
+  projectCodes,
   normaliseTargets,
   otEnergy,
   sourceSamples,
@@ -553,6 +556,31 @@ export function nearestCodeRatio(generated: Float32Array, codes: Float32Array, d
 
 // ------------------------------------------------------------------------------------------------ the probe
 
+const round4 = (v: number): number => Number(v.toPrecision(4));
+
+/** The latent picture of a result (OtResult['latent']): codes, generated codes and (2-D) the power cells in a plane. */
+function latentPicture(sol: OtSolution, codes: Float32Array, labels: Int32Array, generated: Float32Array, d: number, seed: number): OtResult['latent'] {
+  const n = codes.length / d;
+  if (d < 2) return { projection: 'codes', explained: null, codes: [], generated: [], cells: null };
+  const p = latentProjection(codes, n, d);
+  const keep = n <= 1000 ? Array.from({ length: n }, (_, i) => i) : Array.from(new Rng(seed + 2).permutation(n).subarray(0, 1000)).sort((a, b) => a - b);
+  const pc = projectCodes(p, codes, n, d);
+  const pg = projectCodes(p, generated, generated.length / d, d);
+  let cells: number[][] | null = null;
+  const t = sol.targets;
+  if (d === 2 && t.n <= 2000) {
+    const polys = powerCells2d(t.y, sol.state.h, [t.lo[0]!, t.lo[1]!], [t.hi[0]!, t.hi[1]!]);
+    cells = polys.filter((q) => q.length).map((q) => q.map((v, k) => round4(t.centre[k % 2]! + t.scale * v)));
+  }
+  return {
+    projection: p.kind,
+    explained: p.kind === 'pca' ? [round4(p.explained[0]), round4(p.explained[1])] : null,
+    codes: keep.map((i) => ({ x: round4(pc[2 * i]!), y: round4(pc[2 * i + 1]!), label: labels[i]! })),
+    generated: Array.from({ length: pg.length / 2 }, (_, i) => ({ x: round4(pg[2 * i]!), y: round4(pg[2 * i + 1]!) })),
+    cells,
+  };
+}
+
 /** The autoencoder a probe runs on: its definition and trained weights. */
 export interface OtAutoencoder {
   def: AutoencoderDef;
@@ -715,7 +743,8 @@ export async function runOt(engine: Engine, ae: OtAutoencoder, data: Dataset, op
       classDistribution,
       images: image ? { file: files.images ?? 'ot-generated.png', columns: Math.ceil(Math.sqrt(count)), valueRange: imageRange! } : null,
     },
-    files: { potential: files.potential ?? 'ot-potential.safetensors', convergence: files.convergence ?? 'ot-convergence.svg', cells: d === 2 ? (files.cells ?? 'ot-cells.svg') : null },
+    latent: latentPicture(sol, codes, ds.y, gen.codes.subarray(0, count * d), d, seed),
+    files: { potential: files.potential ?? 'ot-potential.safetensors', convergence: files.convergence ?? 'ot-convergence.svg', energy: files.energy ?? 'ot-energy.svg', latent: files.latent ?? 'ot-latent.svg', classes: classDistribution ? (files.classes ?? 'ot-classes.svg') : null },
     warnings,
   };
   return { result, solution: sol, codes, labels: ds.y, generated: { codes: gen.codes.subarray(0, count * d), samples: samples.subarray(0, count * numel(sampleShape)), sampleShape: data.sampleShape }, imageRange };

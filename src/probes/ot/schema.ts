@@ -64,7 +64,14 @@ export const otResultSchema = z.object({
     classDistribution: classes.nullable(),
     images: z.object({ file: z.string(), columns: z.number().int(), valueRange: z.tuple([z.number(), z.number()]) }).nullable(),
   }),
-  files: z.object({ potential: z.string(), convergence: z.string(), cells: z.string().nullable() }),
+  latent: z.object({
+    projection: z.enum(['codes', 'pca']),
+    explained: z.tuple([jsonNumber, jsonNumber]).nullable(),
+    codes: z.array(z.object({ x: z.number(), y: z.number(), label: z.number().int() })),
+    generated: z.array(z.object({ x: z.number(), y: z.number() })),
+    cells: z.array(z.array(z.number())).nullable(),
+  }),
+  files: z.object({ potential: z.string(), convergence: z.string(), energy: z.string(), latent: z.string(), classes: z.string().nullable() }),
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<OtResult>;
 
