@@ -27,7 +27,7 @@ const FLAGS: FlagSpec = {
   'max-samples': { type: 'string', default: String(2 ** 24), help: 'never more samples per step than this' },
   'max-steps': { type: 'string', default: '1000', help: 'steps at most (resumed steps count)' },
   tolerance: { type: 'string', default: '0.01', help: 'stop when max_i |μ(W_i) − ν_i|·N is below this' },
-  lr: { type: 'string', help: "Adam's learning rate on h [default: min(0.1, 0.5·N^(−2/d)): pyOMT's 0.1 scaled to the spacing of the cells; halved at every stall]" },
+  lr: { type: 'string', help: "Adam's learning rate on h [default: min(0.02, 0.5·N^(−2/d)): scaled to the spacing of the cells; halved at every stall]" },
   patience: { type: 'string', default: '20', help: 'a stall: this many steps without a better ‖g − ν‖₂ (the learning rate decays, the samples double while too few per cell)' },
   'lr-decay': { type: 'string', default: '0.5', help: 'multiply the learning rate by this at every stall (1: constant, as pyOMT)' },
   'chunk-rows': { type: 'string', help: 'samples per onnxruntime run [default: about 2^21 scores per run]' },
