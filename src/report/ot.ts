@@ -52,7 +52,7 @@ export function otEnergyChart(r: OtResult, frame: ChartFrame = {}): string {
     {
       title: 'Semi-discrete OT: energy above its lowest value, and the learning rate',
       xLabel: 'step',
-      yLabel: 'E(h) − min E   ·   learning rate',
+      yLabel: 'E(h) − min E;  learning rate',
       yType: 'log',
       integerX: true,
       width: 640,
@@ -78,7 +78,7 @@ export function otLatentChart(r: OtResult, frame: ChartFrame = {}): string {
   const [xl, yl] = l.projection === 'codes' ? ['code 1', 'code 2'] : [`principal axis 1${pct(l.explained?.[0])}`, `principal axis 2${pct(l.explained?.[1])}`];
   return planeChart(
     {
-      title: `Latent space: ${l.codes.length} codes, ${l.generated.length} generated (${r.generation.mode})${l.cells ? `, ${l.cells.length} power cells` : ''}`,
+      title: `Latent space: ${l.codes.length} codes, ${l.generated.length} generated (${r.generation.mode})${l.cells ? `, ${l.cells.filter((c) => c.length).length} power cells` : ''}`,
       xLabel: xl,
       yLabel: yl,
       groupNames: labels.reduce<string[]>((a, c) => ((a[c] = `class ${c}`), a), []),

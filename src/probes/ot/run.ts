@@ -572,7 +572,7 @@ function latentPicture(sol: OtSolution, codes: Float32Array, labels: Int32Array,
   const t = sol.targets;
   if (d === 2 && t.n <= 2000) {
     const polys = powerCells2d(t.y, sol.state.h, [t.lo[0]!, t.lo[1]!], [t.hi[0]!, t.hi[1]!]);
-    cells = polys.filter((q) => q.length).map((q) => q.map((v, k) => round4(t.centre[k % 2]! + t.scale * v)));
+    cells = polys.map((q) => q.map((v, k) => round4(t.centre[k % 2]! + t.scale * v)));
   }
   return {
     projection: p.kind,

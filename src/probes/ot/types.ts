@@ -114,7 +114,7 @@ export interface OtResult {
     codes: { x: number; y: number; label: number }[];
     /** Generated codes (the picture's): x, y. */
     generated: { x: number; y: number }[];
-    /** 2-D codes: the power cells W_i(h) clipped to the codes' bounding box, as closed polygons [x0, y0, x1, y1, …] in code units (null otherwise, or above 2,000 cells). */
+    /** 2-D codes: the power cells W_i(h) clipped to the codes' bounding box, one per target (an empty cell: []), as closed polygons [x0, y0, x1, y1, …] in code units (null otherwise, or above 2,000 cells). */
     cells: number[][] | null;
   };
   /** Files written with the result: the potential h (safetensors) and pictures. */

@@ -4,7 +4,7 @@
  */
 import { axisLabel, type ChartFrame, type LegendItem, Plot, renderPlot } from './plot.js';
 import { paddedExtent } from './scatter.js';
-import { seriesColor } from './theme.js';
+import { PALETTE, seriesColor } from './theme.js';
 
 export interface PlanePoint {
   x: number;
@@ -42,9 +42,11 @@ export function planeChart(o: PlaneChartOptions, points: PlanePoint[], markers: 
     marks.push(Plot.line(rows, { x: 'x', y: 'y', z: 'c', stroke: 'currentColor', strokeOpacity: 0.35, strokeWidth: 0.6 }));
   }
   const groups = [...new Set(points.map((p) => p.group))].sort((a, b) => a - b);
-  for (const g of groups) marks.push(Plot.dot(points.filter((p) => p.group === g), { x: 'x', y: 'y', r: 2.4, fill: seriesColor(g), fillOpacity: 0.85 }));
+  // beyond the palette's colours a group repeats a colour, so it takes a second shape (a square) too
+  const square = (g: number): boolean => g >= PALETTE.length;
+  for (const g of groups) marks.push(Plot.dot(points.filter((p) => p.group === g), { x: 'x', y: 'y', r: square(g) ? 2.8 : 2.4, symbol: square(g) ? 'square' : 'circle', fill: seriesColor(g), fillOpacity: 0.85 }));
   if (markers.length) marks.push(Plot.dot(markers, { x: 'x', y: 'y', r: 4, symbol: 'times', stroke: 'currentColor', strokeWidth: 1.6 }));
-  const legend: LegendItem[] = groups.map((g) => ({ label: o.groupNames[g] ?? `group ${g}`, color: seriesColor(g), symbol: 'dot' as const }));
+  const legend: LegendItem[] = groups.map((g) => ({ label: `${o.groupNames[g] ?? `group ${g}`}${square(g) ? ' (squares)' : ''}`, color: seriesColor(g), symbol: square(g) ? ('box' as const) : ('dot' as const) }));
   if (markers.length) legend.push({ label: o.markerName ?? 'marked', color: 'currentColor', symbol: 'dot' });
   if (polygons.length) legend.push({ label: o.polygonName ?? 'cells', color: 'currentColor', symbol: 'line' });
   return renderPlot(

@@ -3,7 +3,7 @@
  * lines (a least-squares fit) and horizontal reference rules. The law-of-data-separation plots are built on it.
  */
 import { axisLabel, type ChartFrame, type LegendItem, Plot, renderPlot } from './plot.js';
-import { seriesColor } from './theme.js';
+import { fmtNumber, seriesColor } from './theme.js';
 
 export interface LineSeries {
   name: string;
@@ -80,7 +80,7 @@ export function lineChart(o: LineChartOptions, series: LineSeries[]): string {
       marginBottom: 44,
       marginRight: 24,
       x: { ...axisLabel(o.xLabel), ...(ticks ? { ticks, tickFormat: 'd' } : {}), nice: !o.integerX, inset: 8 },
-      y: { ...axisLabel(o.yLabel), nice: true, inset: 6, ...(o.yType === 'log' ? { type: 'log' as const } : {}) },
+      y: { ...axisLabel(o.yLabel), nice: true, inset: 6, ...(o.yType === 'log' ? { type: 'log' as const, tickFormat: (v: number) => fmtNumber(v, 1) } : {}) },
       marks,
     },
     { ...o, legend },
