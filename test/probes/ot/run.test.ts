@@ -21,6 +21,8 @@ import { openAutoencoderRun } from '../../../src/probes/ot/node.js';
 import { readResult } from '../../../src/probes/node.js';
 import { otGeneratedPng, otLatentChart } from '../../../src/report/ot.js';
 import { GeolensError } from '../../../src/errors.js';
+import { buildReport } from '../../../src/report/report.js';
+import { readReportInput } from '../../../src/report/node.js';
 
 const root = mkdtempSync(join(tmpdir(), 'geolens-ot-run-'));
 const quiet = (): { lines: string[]; out: (l: string) => void } => {
@@ -57,6 +59,13 @@ test('geolens ot on an autoencoder run: ot.json (valid schema), pictures, potent
   assert.match(readFileSync(join(out, 'ot-latent.svg'), 'utf8'), /power cell W_i\(h\)/);
   assert.match(readFileSync(join(out, 'ot-convergence.svg'), 'utf8'), /tolerance 0\.01/);
   assert.match(readFileSync(join(out, 'ot-classes.svg'), 'utf8'), /<rect[^>]*fill="#E69F00"/);
+  // the report section: the headline in words and its four plots, from ot.json alone
+  const rep = buildReport(await readReportInput(out));
+  const sec = rep.sections.find((x) => x.probe === 'ot')!;
+  assert.equal(sec.status, 'ok');
+  assert.match(sec.headline!, /^The Brenier potential places every cell within [\d.]+% of its target mass after 40 steps/);
+  assert.match(sec.headline!, /class shares differ from the data's by at most [\d.]+%/);
+  assert.equal((sec.body.match(/<svg/g) ?? []).length, 4);
   if (r.solve.status !== 'converged') {
     const b = quiet();
     assert.equal(await otCommand([...common, '--max-steps', '60', '--resume'], b.out), 0);
