@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createNodeEngine } from '../../../src/engine/node.js';
 import { GeolensError } from '../../../src/errors.js';
 import { Rng } from '../../../src/util/random.js';
-import { polygonArea } from '../../../src/probes/ot/compute.js';
+import { initialSolverState, onStall, polygonArea } from '../../../src/probes/ot/compute.js';
 import {
   adamStep,
   evaluatePotential,
@@ -172,4 +172,29 @@ test('adamStep is pyOMT update_h: no bias correction, then h re-centred to mean 
   const mean = (raw[0]! + raw[1]! + raw[2]!) / 3;
   raw.forEach((v, i) => assert.ok(Math.abs(s.h[i]! - (v - mean)) < 1e-12));
   assert.ok(Math.abs(s.h.reduce((a, b) => a + b, 0)) < 1e-12);
+});
+
+test('onStall: after `patience` steps without a better ‖g − ν‖₂ the rate halves (down to its floor); the batches double only while a cell gets fewer than 1/resolution samples', () => {
+  const s = initialSolverState(4);
+  const rule = { patience: 3, lrDecay: 0.5, minLrScale: 0.25, resolution: 0.01, samples: 100, cells: 4, maxBatches: 8 };
+  assert.deepEqual(onStall(s, 1, rule), { stalled: false, doubled: false, decayed: false });
+  onStall(s, 2, rule);
+  onStall(s, 2, rule);
+  // third step without improvement: a stall; 4 cells / 100 samples = 0.04 > 0.01, so the batches double
+  assert.deepEqual(onStall(s, 2, rule), { stalled: true, doubled: true, decayed: true });
+  assert.equal(s.lrScale, 0.5);
+  assert.equal(s.batches, 2);
+  assert.equal(s.bestNorm, Infinity);
+  for (let k = 0; k < 2; k++) {
+    onStall(s, 0.5, rule);
+    onStall(s, 0.6, rule);
+    onStall(s, 0.6, rule);
+    onStall(s, 0.6, rule);
+  }
+  // the second stall doubles to 4 batches; at the third, 4 cells / 400 samples = 0.01 is not coarser than the
+  // resolution: no more doubling (though maxBatches allows 8); the rate stops at its floor 0.25
+  assert.equal(s.batches, 4);
+  assert.equal(s.lrScale, 0.25);
+  const more = onStall({ ...s, badSteps: 2, bestNorm: 0.1 }, 9, rule);
+  assert.deepEqual(more, { stalled: true, doubled: false, decayed: false });
 });
