@@ -1,5 +1,6 @@
 /**
- * What the side-by-side benchmarks (bench/train-step.ts, bench/dim.ts) share: the PyTorch child process, the
+ * What the side-by-side benchmarks (bench/train-step.ts, bench/dim.ts, bench/ot.ts) share: the PyTorch child
+ * process, the fair peer configuration (every thread layout in fresh children, the best kept: `PeerPool`), the
  * warm-up + interleaved-rounds timing loop, and the host / table / ratio output.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -77,6 +78,7 @@ export class TorchChild<H extends object = object> {
   ) {}
 
   static async start<H extends object = object>(script: string, dataPath: string, threads: number, config: unknown, extraEnv: Record<string, string> = {}): Promise<TorchChild<H>> {
+    // (a layout's environment: see layoutEnv)
     // OpenBLAS settings meant for this process's onnxruntime are not the child's business
     const env = { ...process.env, ...extraEnv };
     delete env.OPENBLAS_CORETYPE;
@@ -113,30 +115,140 @@ export class TorchChild<H extends object = object> {
   }
 }
 
+// ------------------------------------------------------------------------------------------------ fair peer layouts
 /**
- * Start the PyTorch child unless `enabled` is false or python is missing, saying which on one line; undefined when
- * skipped. `describe` adds to the line that names the PyTorch version.
+ * A thread layout of the peer (PyTorch, NumPy/SciPy): its OpenMP threads (OMP_NUM_THREADS, and
+ * torch.set_num_threads) and its OpenBLAS threads (OPENBLAS_NUM_THREADS).
  */
-export async function startTorch<H extends object = object>(o: {
+export interface PeerLayout {
+  omp: number;
+  blas: number;
+}
+
+/** `OMP 2 × OpenBLAS 1`. */
+export const layoutLabel = (l: PeerLayout): string => `OMP ${l.omp} × OpenBLAS ${l.blas}`;
+/** `2×1` (the threads column of the tables). */
+export const layoutShort = (l: PeerLayout): string => `${l.omp}×${l.blas}`;
+
+/**
+ * The layouts tried for a peer allowed `threads` threads: OMP_NUM_THREADS × OPENBLAS_NUM_THREADS ∈ {1, threads}²
+ * (one layout, 1 × 1, at one thread).
+ */
+export function peerLayouts(threads: number): PeerLayout[] {
+  const ts = [...new Set([1, threads])];
+  return ts.flatMap((omp) => ts.map((blas) => ({ omp, blas })));
+}
+
+/**
+ * A layout's environment: the thread counts, and OMP_WAIT_POLICY=PASSIVE so that the peer's idle OpenMP threads
+ * sleep instead of spinning while geolens is timed (OpenBLAS' own pool parks its threads after a short spin).
+ */
+export function layoutEnv(l: PeerLayout): Record<string, string> {
+  return { OMP_NUM_THREADS: String(l.omp), OPENBLAS_NUM_THREADS: String(l.blas), MKL_NUM_THREADS: String(l.blas), OMP_WAIT_POLICY: 'PASSIVE' };
+}
+
+/** Something stoppable started at a layout (a PyTorch or NumPy child). */
+export interface Peer {
+  stop(): Promise<void>;
+}
+
+/** A layout's probe figure, and whether it was chosen. */
+export interface LayoutProbe {
+  layout: PeerLayout;
+  rate: number;
+}
+
+/** What `PeerPool.choose` keeps: the child at the best layout, that layout, its probe rate and every layout's. */
+export interface Chosen<C> {
+  child: C;
+  layout: PeerLayout;
+  rate: number;
+  probes: LayoutProbe[];
+}
+
+/**
+ * One fresh peer process per thread layout (each started with `layoutEnv`). `choose` times a short probe of a
+ * workload on every one of them in interleaved rounds, prints every layout's figure and returns the best; `keep`
+ * stops all the others, so that only the chosen peers (idle, passive) are alive while the real rounds run.
+ */
+export class PeerPool<C extends Peer> {
+  private constructor(readonly entries: { layout: PeerLayout; child: C }[]) {}
+
+  /** Start a peer for each layout; one that fails to start is a printed skip line. Empty when none started. */
+  static async start<C extends Peer>(layouts: PeerLayout[], start: (layout: PeerLayout) => Promise<C>, what = 'PyTorch'): Promise<PeerPool<C>> {
+    const entries: { layout: PeerLayout; child: C }[] = [];
+    for (const layout of layouts) {
+      try {
+        entries.push({ layout, child: await start(layout) });
+      } catch (e) {
+        console.log(`skip ${what} (${layoutLabel(layout)}): ${(e as Error).message}`);
+      }
+    }
+    return new PeerPool(entries);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The child at exactly this layout, when one was started. */
+  at(l: PeerLayout): C | undefined {
+    return this.entries.find((e) => e.layout.omp === l.omp && e.layout.blas === l.blas)?.child;
+  }
+
+  /**
+   * Probe `series(child, layout)` on every layout (interleaved rounds of `probe`), print the figures as
+   * `title` in `unit`, and return the best layout's child (undefined when the pool is empty).
+   */
+  async choose<S extends Timed>(title: string, unit: string, series: (child: C, layout: PeerLayout) => S, probe: MeasureOptions<S>): Promise<Chosen<C> | undefined> {
+    if (!this.entries.length) return undefined;
+    const list = this.entries.map((e) => series(e.child, e.layout));
+    const ms = await measure(list, probe);
+    const probes = ms.map((m, i) => ({ layout: this.entries[i]!.layout, rate: m.median }));
+    const best = probes.reduce((a, b) => (b.rate > a.rate ? b : a));
+    const line = probes.map((p) => `${layoutShort(p.layout)} ${fmt(p.rate, 1)}${p === best ? '*' : ''}`).join(', ');
+    console.log(`fair layout, ${title}: ${unit} by OMP×OpenBLAS threads (OMP_WAIT_POLICY=PASSIVE, fresh process each; median of ${probe.rounds} probe rounds): ${line}  → ${layoutLabel(best.layout)}`);
+    return { child: this.entries.find((e) => e.layout === best.layout)!.child, layout: best.layout, rate: best.rate, probes };
+  }
+
+  /** Stop every child but `keep` (so no idle peer runs beside the timed rounds). */
+  async keep(...keep: (C | undefined)[]): Promise<void> {
+    const stay = this.entries.filter((e) => keep.includes(e.child));
+    for (const e of this.entries) if (!stay.includes(e)) await e.child.stop();
+    this.entries.splice(0, this.entries.length, ...stay);
+  }
+
+  async stopAll(): Promise<void> {
+    await this.keep();
+  }
+}
+
+/**
+ * The PyTorch children of a bench, one per layout of `layouts` (fresh processes: `PeerPool`), unless `enabled` is
+ * false or python is missing, saying which on one line. `describe` adds to the line that names the PyTorch version.
+ */
+export async function startTorchPool<H extends object = object>(o: {
   enabled: boolean;
   script: string;
   dataPath: string;
-  threads: number;
+  layouts: PeerLayout[];
   config: unknown;
   describe?: (torch: TorchChild<H>) => string;
-}): Promise<TorchChild<H> | undefined> {
-  if (!o.enabled) console.log('skip PyTorch: --no-torch');
-  else if (!existsSync(PYTHON)) console.log(`skip PyTorch: ${PYTHON} is absent (apt-get install -y python3-torch)`);
-  else {
-    try {
-      const torch = await TorchChild.start<H>(o.script, o.dataPath, o.threads, o.config);
-      console.log(`PyTorch ${torch.version} (child process ${PYTHON}, torch.set_num_threads(${o.threads}) → ${torch.threads}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed from its environment${o.describe?.(torch) ?? ''})`);
-      return torch;
-    } catch (e) {
-      console.log(`skip PyTorch: ${(e as Error).message} (apt-get install -y python3-torch)`);
-    }
+}): Promise<PeerPool<TorchChild<H>>> {
+  const empty = await PeerPool.start<TorchChild<H>>([], () => Promise.reject(new Error('unused')));
+  if (!o.enabled) {
+    console.log('skip PyTorch: --no-torch');
+    return empty;
   }
-  return undefined;
+  if (!existsSync(PYTHON)) {
+    console.log(`skip PyTorch: ${PYTHON} is absent (apt-get install -y python3-torch)`);
+    return empty;
+  }
+  const pool = await PeerPool.start(o.layouts, (l) => TorchChild.start<H>(o.script, o.dataPath, l.omp, o.config, layoutEnv(l)));
+  const first = pool.entries[0]?.child;
+  if (first) console.log(`PyTorch ${first.version} (child processes ${PYTHON}, one per thread layout ${o.layouts.map(layoutShort).join(', ')} (OMP×OpenBLAS; torch.set_num_threads = OMP), OMP_WAIT_POLICY=PASSIVE; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed from their environment${o.describe?.(first) ?? ''})`);
+  else console.log('skip PyTorch: no child started (apt-get install -y python3-torch)');
+  return pool;
 }
 
 // ------------------------------------------------------------------------------------------------ timing
@@ -221,25 +333,35 @@ export function printHost(threads: number): void {
   if (loadavg()[0]! > availableParallelism() * 0.5) console.log('note: the machine is busy (load average above half the cores): expect noisy figures; the interleaved medians are the fairest comparison this run can give.');
 }
 
+export interface Column {
+  header: string;
+  width: number;
+  /** From the median rate of the row's series. */
+  cell: (median: number) => string;
+}
+
 export interface TableLayout<S> {
   /** Before "median of R interleaved rounds" in the title's parentheses. */
   note?: string;
   label: { header: string; width: number };
-  threads: (s: S) => number;
+  /** The threads column: a count, or a peer's layout (`2×1`: OMP × OpenBLAS). */
+  threads: (s: S) => number | string;
   rate: { header: string; width: number };
   rangeWidth: number;
-  /** The last column, from the median rate. */
-  extra: { header: string; width: number; cell: (median: number) => string };
+  /** The last columns, from the median rate (the headers are the first series'). */
+  extra: Column[] | ((s: S) => Column[]);
 }
 
-/** The table of measured series: label, threads, median rate, [min – max] of the rounds, one derived column. */
+/** The table of measured series: label, threads, median rate, [min – max] of the rounds, derived columns. */
 export function table<S extends { label: string }>(title: string, ms: Measured<S>[], l: TableLayout<S>): void {
   console.log(`\n${title}  (${l.note ? `${l.note}; ` : ''}median of ${ms[0]?.rates.length ?? 0} interleaved rounds)`);
-  console.log(`  ${l.label.header.padEnd(l.label.width)} ${'threads'.padStart(7)} ${l.rate.header.padStart(l.rate.width)} ${'[min – max]'.padStart(l.rangeWidth)} ${l.extra.header.padStart(l.extra.width)}`);
+  const cols = (s: S): Column[] => (typeof l.extra === 'function' ? l.extra(s) : l.extra);
+  if (!ms.length) return;
+  console.log(`  ${l.label.header.padEnd(l.label.width)} ${'threads'.padStart(7)} ${l.rate.header.padStart(l.rate.width)} ${'[min – max]'.padStart(l.rangeWidth)} ${cols(ms[0]!.series).map((c) => c.header.padStart(c.width)).join(' ')}`);
   for (const m of ms) {
     const lo = Math.min(...m.rates);
     const hi = Math.max(...m.rates);
-    console.log(`  ${m.series.label.padEnd(l.label.width)} ${String(l.threads(m.series)).padStart(7)} ${fmt(m.median).padStart(l.rate.width)} ${`[${fmt(lo)} – ${fmt(hi)}]`.padStart(l.rangeWidth)} ${l.extra.cell(m.median).padStart(l.extra.width)}`);
+    console.log(`  ${m.series.label.padEnd(l.label.width)} ${String(l.threads(m.series)).padStart(7)} ${fmt(m.median).padStart(l.rate.width)} ${`[${fmt(lo)} – ${fmt(hi)}]`.padStart(l.rangeWidth)} ${cols(m.series).map((c) => c.cell(m.median).padStart(c.width)).join(' ')}`);
   }
 }
 
@@ -249,6 +371,29 @@ export function ratioLine(name: string, a: Measured<unknown> | undefined, b: Mea
   const r = a.median / b.median;
   const t = target === undefined ? '' : `  (target ≥ ${o.targetText ?? target}×: ${r >= target ? 'met' : 'NOT met'})`;
   console.log(`  ${name.padEnd(o.nameWidth ?? 44)} ${fmt(r, 2).padStart(7)}×${t}`);
+}
+
+/** A row of a bench's closing summary: the work, both figures (with the peer's layout) and the ratio. */
+export interface SummaryRow {
+  work: string;
+  geolens: string;
+  peer: string;
+  /** geolens / peer; undefined without a peer. */
+  ratio?: number;
+  /** The issue's target for the ratio. */
+  target?: number;
+}
+
+/** The closing summary as a Markdown table (what README.md's benchmark section quotes), with the load average. */
+export function printSummary(title: string, rows: SummaryRow[], peerHeader = 'PyTorch, best layout'): void {
+  console.log(`\nsummary: ${title} (load average at end ${loadAverage()})`);
+  console.log(`| work | geolens | ${peerHeader} | ratio | target |`);
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    const ratio = r.ratio === undefined ? '–' : `${fmt(r.ratio, 2)}×`;
+    const target = r.target === undefined ? '' : `≥ ${r.target}× ${r.ratio === undefined ? '' : r.ratio >= r.target ? '(met)' : '(not met)'}`;
+    console.log(`| ${r.work} | ${r.geolens} | ${r.peer} | ${ratio} | ${target} |`);
+  }
 }
 
 /** Run a bench's main, printing a failure's stack and setting the exit code. */

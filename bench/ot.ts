@@ -9,12 +9,15 @@
  *       regenerated every step as pyOMT does;
  *   (2) PyTorch on CPU (bench/ot_torch.py, Debian's python3-torch): pyOMT_raw.py's loop (SobolEngine reset + draw,
  *       mm over chunks of targets with a running max, bincount, Adam), and the same step chunked over samples.
- * Each side at its best thread layout: geolens with 1 and 2 intra-op threads; PyTorch in fresh child processes for
- * every OMP_NUM_THREADS × OPENBLAS_NUM_THREADS ∈ {1, 2}² (OMP_WAIT_POLICY=PASSIVE) and both layouts, each printed.
- * The layouts are chosen on a short probe (--probe-samples per step), then the best of each side are timed at full
- * size in interleaved rounds of one step. First, both sides' histograms at h = 0 are compared (same Sobol points).
+ * Each side at its best thread layout: geolens with 1 and N intra-op threads; PyTorch in fresh child processes for
+ * every OMP_NUM_THREADS × OPENBLAS_NUM_THREADS ∈ {1, N}² (OMP_WAIT_POLICY=PASSIVE) and both code layouts, each
+ * printed (common.ts: PeerPool). The layouts are chosen on a short probe (--probe-samples per step), then the best of
+ * each side are timed at full size in interleaved rounds of one step, with GFLOP/s of the MatMul and the share of
+ * the measured fp32 peak (bench/roofline.ts). First, both sides' histograms at h = 0 are compared (same Sobol
+ * points). The last output is a summary table to paste.
  *
- *   npm run bench:ot -- [--targets N] [--dim d] [--samples M] [--probe-samples M'] [--rounds R] [--no-torch]
+ *   npm run bench:ot -- [--threads N] [--targets N] [--dim d] [--samples M] [--probe-samples M'] [--rounds R]
+ *                       [--no-torch] [--no-roofline]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,17 +28,21 @@ import { writeSafetensorsFile } from '../src/models/node.js';
 import { GraphBuilder } from '../src/onnx/builder.js';
 import { adamStep, cellMeasureError, defaultChunkRows, otAssignGraph, SobolSequence, transposeTargets } from '../src/probes/ot/index.js';
 import { Rng } from '../src/util/random.js';
-import { fmt, loadAverage, measure, parseBenchArgs, PYTHON, printHost, ratioLine, runBench, table, TorchChild, type BenchOptions, type Measured } from './common.js';
+import { existsSync } from 'node:fs';
+import { fmt, layoutEnv, layoutLabel, layoutShort, measure, parseBenchArgs, PeerPool, peerLayouts, PYTHON, printHost, printSummary, ratioLine, runBench, table, TorchChild, type BenchOptions, type Measured, type MeasureOptions, type PeerLayout, type SummaryRow } from './common.js';
+import { machinePeak, refinePeak, rooflineColumns } from './roofline.js';
 
 interface Options extends BenchOptions {
   targets: number;
   dim: number;
   samples: number;
   probeSamples: number;
+  roofline: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o = parseBenchArgs<Options>(argv, { targets: 10_000, dim: 64, samples: 100_000, probeSamples: 10_000 }, {
+  const o = parseBenchArgs<Options>(argv, { targets: 10_000, dim: 64, samples: 100_000, probeSamples: 10_000, roofline: true }, {
+    '--no-roofline': (o) => (o.roofline = false),
     '--targets': (o, num) => (o.targets = Math.floor(num())),
     '--dim': (o, num) => (o.dim = Math.floor(num())),
     '--samples': (o, num) => (o.samples = Math.floor(num())),
@@ -48,6 +55,8 @@ function parseArgs(argv: string[]): Options {
 interface Series {
   label: string;
   threads: number;
+  /** The peer's thread layout (PyTorch series). */
+  layout?: PeerLayout;
   /** k steps; seconds. */
   run(k: number): Promise<number>;
 }
@@ -154,33 +163,32 @@ async function main(): Promise<void> {
     };
   };
   const dir = await mkdtemp(join(tmpdir(), 'geolens-bench-ot-'));
+  const pools: PeerPool<TorchChild>[] = [];
   const children: TorchChild[] = [];
   try {
     const dataPath = join(dir, 'targets.safetensors');
     await writeSafetensorsFile(dataPath, { targets: { data: y, shape: [N, d] } });
-    const startTorch = async (omp: number, blas: number, layout: 'pyomt' | 'samples', samples: number): Promise<Series | undefined> => {
-      const batP = layout === 'pyomt' ? 1000 : 256;
-      try {
-        const c = await TorchChild.start(join('ot_torch.py'), dataPath, omp, { samples, batP, layout }, { OMP_NUM_THREADS: String(omp), OPENBLAS_NUM_THREADS: String(blas), OMP_WAIT_POLICY: 'PASSIVE' });
-        children.push(c);
-        return {
-          label: `PyTorch ${c.version} ${layout === 'pyomt' ? 'pyOMT layout (target chunks of 1000)' : 'sample chunks of 256'}, OMP ${omp} × OpenBLAS ${blas}`,
-          threads: omp,
-          run: async (k) => (await c.command<{ seconds: number }>({ cmd: 'run', steps: k })).seconds,
-        };
-      } catch (e) {
-        console.log(`skip PyTorch (OMP ${omp} × OpenBLAS ${blas}): ${(e as Error).message} (apt-get install -y python3-torch)`);
-        return undefined;
-      }
-    };
+    type Code = 'pyomt' | 'samples';
+    const codeLabel = (code: Code): string => (code === 'pyomt' ? 'pyOMT layout (target chunks of 1000)' : 'sample chunks of 256');
+    const startChild = (l: PeerLayout, code: Code, samples: number): Promise<TorchChild> =>
+      TorchChild.start('ot_torch.py', dataPath, l.omp, { samples, batP: code === 'pyomt' ? 1000 : 256, layout: code }, layoutEnv(l));
+    const torchSeries = (c: TorchChild, l: PeerLayout, code: Code): Series => ({
+      label: `PyTorch ${c.version} ${codeLabel(code)}, ${layoutLabel(l)}`,
+      threads: Math.max(l.omp, l.blas),
+      layout: l,
+      run: async (k) => (await c.command<{ seconds: number }>({ cmd: 'run', steps: k })).seconds,
+    });
+    const torchOk = o.torch && existsSync(PYTHON);
+    if (o.torch && !torchOk) console.log(`skip PyTorch: ${PYTHON} is absent (apt-get install -y python3-torch)`);
 
     // ---------------------------------------------------------------- check: the same histogram at h = 0
-    if (o.torch) {
+    if (torchOk) {
       const g = await GeolensOt.create(engineFor(o.threads), y, N, d, o.probeSamples, true);
       const gc = await g.counts();
-      const probe = await startTorch(o.threads, 1, 'samples', o.probeSamples);
-      if (probe) {
-        const tc = (await children[children.length - 1]!.command<{ counts: number[] }>({ cmd: 'hist' })).counts;
+      try {
+        const c = await startChild({ omp: o.threads, blas: 1 }, 'samples', o.probeSamples);
+        const tc = (await c.command<{ counts: number[] }>({ cmd: 'hist' })).counts;
+        await c.stop();
         let differ = 0;
         let moved = 0;
         for (let i = 0; i < N; i++) {
@@ -188,53 +196,73 @@ async function main(): Promise<void> {
           moved += Math.abs(tc[i]! - gc[i]!);
         }
         console.log(`check: histograms at h = 0 on the same ${o.probeSamples.toLocaleString('en-US')} Sobol points: ${differ} of ${N} cells differ, ${moved / 2} samples assigned differently${moved / 2 <= o.probeSamples * 1e-3 ? ' (same computation up to float32 ties)' : ' (DIFFERENT: look at this before trusting the timings)'}`);
-        await children.pop()!.stop();
+      } catch (e) {
+        console.log(`skip the histogram check: ${(e as Error).message}`);
       }
     }
 
     // ---------------------------------------------------------------- probe: each side's best thread layout
     const WARM = { first: 1, seconds: 0, units: 1, minPerRound: 1 };
+    const PROBE: MeasureOptions<Series> = { rounds: 2, roundMs: 1, warmUp: WARM, seconds: (s) => s, perUnit: 60 };
     const probeList: Series[] = [];
-    for (const t of [1, 2]) probeList.push(await geolens(t, o.probeSamples, true));
-    if (o.torch) {
-      for (const omp of [1, 2]) for (const blas of [1, 2]) for (const layout of ['pyomt', 'samples'] as const) {
-        const s = await startTorch(omp, blas, layout, o.probeSamples);
-        if (s) probeList.push(s);
-      }
-    }
-    const probe = await measure(probeList, { rounds: 2, roundMs: 1, warmUp: WARM, seconds: (s) => s, perUnit: 60 });
-    table(`probe: steps per minute with M = ${o.probeSamples.toLocaleString('en-US')}, N = ${N.toLocaleString('en-US')}, d = ${d}`, probe, {
+    for (const t of [...new Set([1, o.threads])]) probeList.push(await geolens(t, o.probeSamples, true));
+    const probe = await measure(probeList, PROBE);
+    table(`probe (geolens): steps per minute with M = ${o.probeSamples.toLocaleString('en-US')}, N = ${N.toLocaleString('en-US')}, d = ${d}`, probe, {
       label: { header: 'series', width: 78 },
       threads: (s) => s.threads,
       rate: { header: 'steps/min', width: 9 },
       rangeWidth: 17,
-      extra: { header: 's/step', width: 8, cell: (m) => fmt(60 / m, 2) },
+      extra: [{ header: 's/step', width: 8, cell: (m) => fmt(60 / m, 2) }],
     });
-    const best = (pred: (s: Series) => boolean): Measured<Series> | undefined => probe.filter((m) => pred(m.series)).sort((a, b) => b.median - a.median)[0];
-    const bestG = best((s) => s.label.startsWith('geolens'))!;
-    const bestT = best((s) => s.label.startsWith('PyTorch'));
-    for (const c of children.splice(0)) await c.stop();
+    const bestG = probe.sort((a, b) => b.median - a.median)[0]!;
+    // PyTorch: fresh children per thread layout for each code layout (common.ts: PeerPool), the best of all
+    let bestT: { layout: PeerLayout; code: Code; rate: number } | undefined;
+    if (torchOk) {
+      for (const code of ['pyomt', 'samples'] as const) {
+        const pool = await PeerPool.start(peerLayouts(o.threads), (l) => startChild(l, code, o.probeSamples));
+        pools.push(pool);
+        const c = await pool.choose(`PyTorch ${codeLabel(code)}, M = ${o.probeSamples.toLocaleString('en-US')}`, 'steps/min', (child, l) => torchSeries(child, l, code), PROBE);
+        if (o.roofline) await machinePeak(o.threads, pool as never); // the GEMM in every layout's child (once)
+        await pool.stopAll();
+        if (c && (!bestT || c.rate > bestT.rate)) bestT = { layout: c.layout, code, rate: c.rate };
+      }
+    }
 
     // ---------------------------------------------------------------- full size, interleaved
     const list: Series[] = [await geolens(bestG.series.threads, o.samples, true), await geolens(bestG.series.threads, o.samples, false)];
     if (bestT) {
-      const m = /OMP (\d) × OpenBLAS (\d)/.exec(bestT.series.label)!;
-      const s = await startTorch(Number(m[1]), Number(m[2]), bestT.series.label.includes('pyOMT') ? 'pyomt' : 'samples', o.samples);
-      if (s) list.push(s);
+      try {
+        const c = await startChild(bestT.layout, bestT.code, o.samples);
+        children.push(c);
+        list.push(torchSeries(c, bestT.layout, bestT.code));
+      } catch (e) {
+        console.log(`skip PyTorch at full size: ${(e as Error).message}`);
+      }
     }
+    const peak = o.roofline ? await machinePeak(o.threads) : undefined; // cached when the PyTorch pools measured it
+    const flopsPerStep = 2 * o.samples * N * d;
     const full = await measure(list, { rounds: o.rounds, roundMs: 1, warmUp: WARM, seconds: (s) => s, perUnit: 60 });
-    table(`OT step at full size: N = ${N.toLocaleString('en-US')} targets, d = ${d}, M = ${o.samples.toLocaleString('en-US')} samples, each side at its best layout`, full, {
+    table(`OT step at full size: N = ${N.toLocaleString('en-US')} targets, d = ${d}, M = ${o.samples.toLocaleString('en-US')} samples, each side at its best layout; ${fmt(flopsPerStep / 1e9, 1)} GFLOP/step (the MatMul)`, full, {
       label: { header: 'series', width: 78 },
-      threads: (s) => s.threads,
+      threads: (s) => (s.layout ? layoutShort(s.layout) : s.threads),
       rate: { header: 'steps/min', width: 9 },
       rangeWidth: 17,
-      extra: { header: 's/step', width: 8, cell: (m) => fmt(60 / m, 2) },
+      extra: (s) => [{ header: 's/step', width: 8, cell: (m) => fmt(60 / m, 2) }, ...rooflineColumns(peak, flopsPerStep / 60, s.threads)],
     });
+    await refinePeak(peak, o.threads);
+    const summary: SummaryRow[] = [];
+    const cell = (m: Measured<Series>): string => `${fmt(60 / m.median, 2)} s/step, ${fmt((m.median * flopsPerStep) / 60 / 1e9, 1)} GFLOP/s${peak ? ` (${fmt((100 * m.median * flopsPerStep) / 60 / 1e9 / peak.at(m.series.threads), 0)}% peak)` : ''}`;
     if (full.length > 2) {
       console.log('ratios (same run):');
       ratioLine('geolens (samples cached) / PyTorch', full[0], full[2], 1, { nameWidth: 46, targetText: '1.0' });
       ratioLine('geolens (Sobol every step, as pyOMT) / PyTorch', full[1], full[2], 1, { nameWidth: 46, targetText: '1.0' });
-    } else console.log(`  geolens / PyTorch: skipped (${o.torch ? `no PyTorch at ${PYTHON}` : '--no-torch'})`);
+      const peer = `${cell(full[2]!)}, ${codeLabel(bestT!.code)} ${layoutShort(bestT!.layout)}`;
+      summary.push({ work: `OT step N = ${N}, d = ${d}, M = ${o.samples}, samples cached`, geolens: cell(full[0]!), peer, ratio: full[0]!.median / full[2]!.median, target: 1 });
+      summary.push({ work: 'same, Sobol every step (as pyOMT)', geolens: cell(full[1]!), peer, ratio: full[1]!.median / full[2]!.median, target: 1 });
+    } else {
+      console.log(`  geolens / PyTorch: skipped (${o.torch ? `no PyTorch at ${PYTHON}` : '--no-torch'})`);
+      summary.push({ work: `OT step N = ${N}, d = ${d}, M = ${o.samples}, samples cached`, geolens: cell(full[0]!), peer: '–' });
+    }
 
     // ---------------------------------------------------------------- profile: the histogram in the graph vs in JS
     const e = engineFor(bestG.series.threads);
@@ -258,9 +286,10 @@ async function main(): Promise<void> {
     });
     const graph = await time(() => onehot.run(feeds, ['counts']));
     console.log(`\nprofile (${rows} rows per run, ${bestG.series.threads} thread(s)): ArgMax + JS count ${fmt(js, 2)} ms per run; ArgMax + OneHot + ReduceSum in the graph ${fmt(graph, 2)} ms per run (the solver uses the JS count)`);
-    console.log(`\nload average at end: ${loadAverage()}`);
+    printSummary(`semi-discrete OT step, geolens at ${bestG.series.threads} thread(s)`, summary);
   } finally {
     for (const c of children) await c.stop();
+    for (const p of pools) await p.stopAll();
     for (const e of engines.values()) await e.dispose();
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
-"""What the PyTorch sides of the benchmarks (dim_torch.py, train_step_torch.py) share: the JSON-line reply, the
+"""What the PyTorch sides of the benchmarks (dim_torch.py, train_step_torch.py, ot_torch.py, gemm_torch.py) share: the JSON-line reply, the
 torch/numpy import guard, the command line and the command loop, a minimal numpy safetensors reader (no
-`safetensors` package needed) and nn.Linear from geolens' weights.
+`safetensors` package needed) nn.Linear from geolens' weights, and the roofline's GEMM command.
 
 Importing this module when torch or numpy is missing replies {"error": ...} (the bench reports it as a skip line)
 and exits with status 3.
@@ -8,6 +8,7 @@ and exits with status 3.
 import json
 import struct
 import sys
+import time
 
 
 def reply(obj):
@@ -54,13 +55,32 @@ def setup():
     args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
     threads = int(args["--threads"])
     torch.set_num_threads(threads)
-    return threads, read_safetensors(args["--data"]), json.loads(args["--config"])
+    data = read_safetensors(args["--data"]) if args.get("--data") else {}
+    return threads, data, json.loads(args["--config"])
+
+
+def gemm_seconds(n, reps):
+    """Best of `reps` torch.mm of two n × n float32 matrices (after one warm-up): the roofline's GEMM."""
+    a = torch.rand(n, n)
+    b = torch.rand(n, n)
+    c = torch.empty(n, n)
+    torch.mm(a, b, out=c)
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        torch.mm(a, b, out=c)
+        best = min(best, time.perf_counter() - t0)
+    return best
 
 
 def commands():
-    """The JSON-line commands on stdin, up to {"cmd": "quit"} or the end of the input."""
+    """The JSON-line commands on stdin, up to {"cmd": "quit"} or the end of the input. {"cmd": "gemm", "n": n,
+    "reps": r} is answered here ({"seconds": best of r}; bench/roofline.ts), in every bench's child."""
     for line in sys.stdin:
         cmd = json.loads(line)
         if cmd["cmd"] == "quit":
             return
+        if cmd["cmd"] == "gemm":
+            reply({"seconds": gemm_seconds(int(cmd["n"]), int(cmd.get("reps", 3)))})
+            continue
         yield cmd

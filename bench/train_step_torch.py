@@ -3,8 +3,13 @@
 Reads the batch and the initial weights geolens drew from a safetensors file (with a minimal numpy reader, so
 the `safetensors` package is not needed), builds the same models, and answers JSON-line commands on stdin:
 
-  {"cmd": "run", "model": "mlp"|"cnn", "steps": k, "threads": t}  ->  {"seconds": s, "losses": [...]}
-  {"cmd": "quit"}
+  {"cmd": "run", "model": "mlp"|"cnn", "steps": k}  ->  {"seconds": s, "losses": [...]}
+  {"cmd": "scale", "batch": b, "width": w, "steps": k}  ->  {"seconds": s}   (MLP 784-w-w-10 on a random batch of b,
+                                                                             built on first use: the scaling table)
+  {"cmd": "gemm", ...}, {"cmd": "quit"}  (torch_common.commands)
+
+Threads: the process's layout (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, OMP_WAIT_POLICY from the bench) and
+torch.set_num_threads(--threads).
 
 Each step is the idiomatic PyTorch training step: zero_grad, forward, F.cross_entropy (mean), backward,
 SGD(lr).step(), loss.item(). Timing is taken here (perf_counter around the loop), so pipe latency is excluded.
@@ -60,9 +65,26 @@ def main():
         models[name] = (m, opt, xin)
     reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
            "blas": "openblas" if "openblas" in torch.__config__.show().lower() else "see torch.__config__.show()"})
+    scaled = {}
     for cmd in commands():
+        if cmd["cmd"] == "scale":
+            key = (int(cmd["batch"]), int(cmd["width"]))
+            if key not in scaled:
+                b, w = key
+                m = nn.Sequential(nn.Linear(784, w), nn.ReLU(), nn.Linear(w, w), nn.ReLU(), nn.Linear(w, 10))
+                scaled.clear()  # one size at a time
+                scaled[key] = (m, torch.optim.SGD(m.parameters(), lr=float(cfg["lr"])), torch.rand(b, 784), torch.randint(0, 10, (b,)))
+            m, opt, xs, ys = scaled[key]
+            start = time.perf_counter()
+            for _ in range(int(cmd["steps"])):
+                opt.zero_grad(set_to_none=True)
+                loss = F.cross_entropy(m(xs), ys)
+                loss.backward()
+                opt.step()
+                loss.item()
+            reply({"seconds": time.perf_counter() - start})
+            continue
         m, opt, xin = models[cmd["model"]]
-        torch.set_num_threads(int(cmd.get("threads", threads)))
         losses = []
         start = time.perf_counter()
         for _ in range(int(cmd["steps"])):
@@ -72,7 +94,6 @@ def main():
             opt.step()
             losses.append(loss.item())
         seconds = time.perf_counter() - start
-        torch.set_num_threads(threads)
         reply({"seconds": seconds, "losses": losses if cmd.get("wantLosses") else losses[-1:]})
 
 

@@ -64,6 +64,8 @@ export { analyze, accuracyOf, describeModel, parseProbeList, type AnalyzeOptions
 export { ANALYSIS_PROBES } from './studies/probes/index.js';
 export { ANALYSIS_RESULT, ANALYSIS_SCHEMA_VERSION, analysisResultSchema } from './studies/schema.js';
 export type { Analysis, AnalysisData, AnalysisEvent, AnalysisProbe, AnalysisProbeRecord, AnalysisProgress, AnalysisResult, ImageGrid, ProbeOutput, ProbeOptions } from './studies/types.js';
+// Manifold complexity in practice (Lei et al.): a fixed architecture's linear pieces on Σ_k vs the pieces it needs
+export * from './studies/manifold-complexity/index.js';
 
 // Plots (Observable Plot, into an injected DOM document: the page's in a browser, linkedom via geolens/node in Node)
 export * from './report/charts/index.js';
@@ -76,3 +78,4 @@ export { SECTIONS } from './report/sections/index.js';
 export { defineSection, requiredResult, optionalResult, type ReportSection, type SectionContext, type SectionView, type CompareRun, type ResultFile } from './report/sections/types.js';
 export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput } from './report/report.js';
 export { otConvergenceChart, otEnergyChart, otLatentChart, otClassesChart, otGeneratedPng } from './report/ot.js';
+export { manifoldPiecesChart, manifoldFitChart } from './report/manifold-complexity.js';

@@ -16,6 +16,7 @@ import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec }
 import { formatTable } from './probe-common.js';
 import { gracefulInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
+import { studyManifoldCommand } from './study-manifold.js';
 
 const CMD = 'study generalisation';
 const list = (name: string, v: string | boolean | undefined, integer: boolean): number[] | undefined =>
@@ -58,10 +59,11 @@ export function correlationLines(r: GeneralisationStudyResult): string[] {
 export async function studyCommand(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const [kind, ...rest] = argv;
   if (!kind || kind === '--help' || kind === '-h') {
-    out(['usage: geolens study generalisation [options]', '', 'studies:', '  generalisation  magnitude dimension of training trajectories vs the generalisation gap'].join('\n'));
+    out(['usage: geolens study <generalisation | manifold-complexity> [options]', '', 'studies:', '  generalisation       magnitude dimension of training trajectories vs the generalisation gap', '  manifold-complexity  linear pieces a fixed architecture cuts a manifold into vs the pieces it needs, and the fit'].join('\n'));
     return kind ? 0 : 2;
   }
-  if (kind !== 'generalisation') throw new UsageError(`geolens study: unknown study '${kind}'; choose: generalisation.`);
+  if (kind === 'manifold-complexity') return studyManifoldCommand(rest, out);
+  if (kind !== 'generalisation') throw new UsageError(`geolens study: unknown study '${kind}'; choose: generalisation, manifold-complexity.`);
   const { values, positionals } = parseFlags(CMD, rest, FLAGS);
   if (values.help) {
     out(usage(CMD, SUMMARY, FLAGS));

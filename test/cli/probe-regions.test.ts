@@ -65,9 +65,11 @@ test('probe regions on a 2-D run: regions.json (schema) and regions.svg, the cou
   assert.ok(BigInt(r.count) <= BigInt(r.bounds.serra!.exact));
   const svg = readFileSync(join(run, 'results', 'regions.svg'), 'utf8');
   assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  assert.match(svg, /predicted class/);
-  assert.ok((svg.match(/<path d="M/g) ?? []).length >= 2, 'class fills and region edges');
-  assert.equal((svg.match(/<polyline /g) ?? []).length, r.boundary!.features.length);
+  assert.match(svg, /class 0/);
+  assert.match(svg, /decision boundary/);
+  const geo = svg.split('aria-label="geo"').slice(1);
+  assert.equal(geo.length, r.boundary!.features.length ? 4 : 2, 'class fills, region edges (and the boundary with its halo)');
+  if (r.boundary!.features.length) assert.equal(/ d="([^"]+)"/.exec(geo[3]!)![1]!.split('M').length - 1, r.boundary!.features.length);
 });
 
 test('--segment, --extent, --over-training with --checkpoints, --json', async () => {

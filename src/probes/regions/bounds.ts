@@ -95,6 +95,23 @@ export function hyperplaneProduct(n0: number, layers: readonly { width: number; 
   return p;
 }
 
+/**
+ * The most connected linear pieces a rectifier network with hidden `widths` can cut a closed convex curve lying in a
+ * plane of its input space into (e.g. a circle, or a convex polygon meshing it): max(1, 2·w_1) · Π_{l≥2} (1 + 2·w_l).
+ * Proof (geolens; the curve analogue of the layer-by-layer counting of Serra et al. 2018): on one piece after layer
+ * l − 1 every pre-activation of layer l is an affine function of the input, and a line of the plane meets a convex
+ * curve in at most two points (unless it contains an edge of it: then the unit does not split the piece), so the w_l
+ * units put at most 2·w_l new breakpoints on each piece — each piece becomes at most 1 + 2·w_l; on the closed curve
+ * the first layer's 2·w_1 breakpoints make at most 2·w_1 arcs. Pieces with one pattern that merge only lower the count.
+ */
+export function convexCurveBound(widths: readonly number[]): bigint {
+  let p = 1n;
+  widths.forEach((w, i) => {
+    p *= i === 0 ? BigInt(Math.max(1, 2 * w)) : BigInt(1 + 2 * w);
+  });
+  return p;
+}
+
 /** A bigint as a decimal string, and as a number when it is exactly representable (≤ 2^53), else null. */
 export function bigIntJson(v: bigint): BigCount {
   const s = v.toString();

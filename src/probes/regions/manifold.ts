@@ -12,7 +12,7 @@
  * `patterns` counts the distinct regions it meets. Refining the mesh converges to the counts on the smooth sheet.
  */
 import { GeolensError } from '../../errors.js';
-import { patternKey, subdivide, type SubdivisionOptions } from './compute.js';
+import { logitsAt, patternKey, subdivide, type SubdivisionOptions } from './compute.js';
 import type { PwlProgram } from './pwl.js';
 
 export interface ManifoldMeshOptions {
@@ -124,17 +124,62 @@ export function manifoldCurveCount(program: PwlProgram, F: (z: [number, number])
   if (!(a > 0) || !Number.isInteger(r) || r < 1) throw new GeolensError('BAD_ARGUMENT', `manifold curve: latent extent must be > 0 and resolution an integer ≥ 1, got ${a} and ${r}.`);
   const X: Float64Array[] = [];
   for (let i = 0; i <= r; i++) X.push(F([-a + (2 * a * i) / r, 0]));
+  const p = polylinePieces(program, X, { closed: false, ...(o.subdivision ? { subdivision: o.subdivision } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  return { shape: 'curve', latentExtent: a, resolution: r, meshCells: r, pieces: p.pieces, patterns: p.patterns, cellPieces: p.cellPieces };
+}
+
+/** Connected linear pieces of a network on a polyline (see `polylinePieces`). */
+export interface PolylinePieces {
+  /** Connected pieces: maximal runs of consecutive intervals with one activation pattern (joined across the closing vertex of a closed polyline). */
+  pieces: number;
+  /** Distinct activation patterns (regions of the network) the polyline meets. */
+  patterns: number;
+  /** Intervals counted inside the segments before merging across their vertices. */
+  cellPieces: number;
+  /**
+   * Changes of the predicted class (argmax of the logits) along the polyline, counted between the ends of consecutive
+   * intervals: exact for two classes (on an interval the logit difference is affine, so it changes sign at most once);
+   * with more classes a change inside an interval and back is not seen.
+   */
+  classChanges: number;
+}
+
+/**
+ * The linear pieces of `program` on the polyline through `vertices` (flattened inputs; `closed`: the last vertex joins
+ * the first): every segment is a 1-D affine slice whose regions are enumerated exactly (`subdivide`); consecutive
+ * intervals with the same activation pattern are one piece. Exact for the polyline (a curve meshed into segments
+ * converges to the curve's count as the mesh is refined). Errors: BAD_ARGUMENT for fewer than two vertices.
+ */
+export function polylinePieces(program: PwlProgram, vertices: readonly Float64Array[], o: { closed?: boolean; subdivision?: Omit<SubdivisionOptions, 'onProgress'>; onProgress?: (done: number, total: number) => void } = {}): PolylinePieces {
+  if (vertices.length < 2) throw new GeolensError('BAD_ARGUMENT', `a polyline needs at least two vertices, got ${vertices.length}.`);
+  const closed = o.closed === true;
+  const segs = closed ? vertices.length : vertices.length - 1;
   const keys: string[] = [];
+  const classes: number[] = [];
+  const C = program.numClasses;
+  const argmax = (l: Float64Array): number => {
+    let b = 0;
+    for (let c = 1; c < C; c++) if (l[c]! > l[b]!) b = c;
+    return b;
+  };
   let cellPieces = 0;
-  for (let i = 0; i < r; i++) {
-    const s = subdivide(program, { origin: X[i]!, directions: [sub(X[i + 1]!, X[i]!)], domain: Float64Array.of(0, 1) }, o.subdivision ?? {});
+  for (let i = 0; i < segs; i++) {
+    const A = vertices[i]!;
+    const B = vertices[(i + 1) % vertices.length]!;
+    const s = subdivide(program, { origin: A, directions: [sub(B, A)], domain: Float64Array.of(0, 1) }, o.subdivision ?? {});
     const regs = [...s.regions].sort((p, q) => p.cell[0]! - q.cell[0]!);
     cellPieces += regs.length;
     for (const reg of regs) {
       const k = patternKey(program, reg.pattern);
       if (keys[keys.length - 1] !== k) keys.push(k);
+      for (const t of [reg.cell[0]!, reg.cell[1]!]) {
+        const c = argmax(logitsAt(reg, C, [t]));
+        if (classes[classes.length - 1] !== c) classes.push(c);
+      }
     }
-    o.onProgress?.(i + 1, r);
+    o.onProgress?.(i + 1, segs);
   }
-  return { shape: 'curve', latentExtent: a, resolution: r, meshCells: r, pieces: keys.length, patterns: new Set(keys).size, cellPieces };
+  const classChanges = classes.length - 1 + (closed && classes.length > 1 && classes[0] !== classes[classes.length - 1] ? 1 : 0);
+  const pieces = closed && keys.length > 1 && keys[0] === keys[keys.length - 1] ? keys.length - 1 : keys.length;
+  return { pieces, patterns: new Set(keys).size, cellPieces, classChanges };
 }

@@ -22,8 +22,8 @@ export const regionsSection = defineSection({
   probe: 'regions',
   title: 'Linear regions',
   files: { regions: requiredResult('regions', REGIONS_RESULT) },
-  render({ regions: r }) {
-    const tiling = regionsTilingChart(r, 'Linear regions on the slice');
+  render({ regions: r }, ctx) {
+    const tiling = regionsTilingChart(r, 'Linear regions on the slice', { standalone: false, id: `${ctx.idPrefix}-tiling` });
     const parts = [
       para(`${esc(r.slice.coordinates)}. Every region has one activation pattern, so the network is one affine map on it; colours are the predicted classes, the black lines the decision boundary.`),
       tiling ? grid(figure(tiling, `${count(r.count)} regions; the smallest has area ${fmtNumber(r.regionMeasure.min, 2)}, the median ${fmtNumber(r.regionMeasure.median, 2)}.`, true)) : '',
