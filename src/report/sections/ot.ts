@@ -22,7 +22,7 @@ export function otHeadline(r: OtResult): string {
   const s = r.solve;
   const within = `every cell within ${percent(s.maxError, s.maxError < 0.1 ? 2 : 1)} of its target mass`;
   const state = s.status === 'converged' ? `(tolerance ${percent(r.options.tolerance, 0)} reached)` : `(the tolerance ${percent(r.options.tolerance, 0)} not reached: ${s.status === 'interrupted' ? 'interrupted' : 'step limit'})`;
-  const first = `The Brenier potential places ${within} after ${count(s.steps)} steps ${state}, ${count(r.targets.distinct)} cells in the ${r.targets.dimension}-d latent space; measured on as many fresh samples, whose own sampling error is about √(N/M) = ${percent(Math.sqrt(r.targets.distinct / s.samples), 1)} per cell, ${percent(s.heldOutMaxError, 1)}.`;
+  const first = `The Brenier potential places ${within} after ${count(s.steps)} steps ${state}, ${count(r.targets.distinct)} cells in the ${r.targets.dimension}-d latent space; on as many fresh samples (whose own Monte-Carlo error per cell can reach √(N/M) = ${percent(Math.sqrt(r.targets.distinct / s.samples), 1)}) ${percent(s.heldOutMaxError, 1)}.`;
   const gap = otLargestShareGap(r);
   const second = gap === null ? ' No classifier was given, so the class shares of generated samples were not measured.' : ` Generated samples' class shares differ from the data's by at most ${percent(gap, 1)} (total variation ${fmtNumber(r.generation.classDistribution!.totalVariation, 2)}).`;
   return first + second;
