@@ -80,5 +80,5 @@ export { SECTIONS } from './report/sections/index.js';
 export { defineSection, requiredResult, optionalResult, type ReportSection, type SectionContext, type SectionView, type CompareRun, type ResultFile } from './report/sections/types.js';
 export { renderReport, buildReport, renderCompare, renderSections, type ReportInput, type RenderedSection, type CompareInput, type CompareOptions } from './report/report.js';
 export { placeLabels, joinNames, coincidentGroups, type PixelPoint, type PlacedLabel } from './report/charts/labels.js';
-export { otConvergenceChart, otCellsChart, otGeneratedPng } from './report/ot.js';
+export { otConvergenceChart, otEnergyChart, otLatentChart, otClassesChart, otGeneratedPng } from './report/ot.js';
 export { manifoldPiecesChart, manifoldFitChart } from './report/manifold-complexity.js';

@@ -1,7 +1,8 @@
 /**
  * `geolens ot`: semi-discrete optimal transport in the latent space of an autoencoder run (AE-OT, METHODS.md §5).
  * Parses flags, calls `runOt`, writes `ot.json`, `ot-potential.safetensors` (h, also the checkpoint --resume reads),
- * `ot-convergence.svg`, `ot-cells.svg` (2-D codes) and `ot-generated.png` (image data), and prints tables.
+ * `ot-convergence.svg`, `ot-energy.svg`, `ot-latent.svg`, `ot-classes.svg` (with --classifier) and `ot-generated.png`
+ * (image data), and prints tables.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { openTarget, writeResult } from '../measure/node.js';
 import { autoencoderRunData, loadOtCheckpoint, openAutoencoderRun, saveOtCheckpoint } from '../probes/ot/node.js';
 import { runOt, type OtCheckpoint, type OtRunOptions } from '../probes/ot/run.js';
 import type { OtResult } from '../probes/ot/types.js';
-import { otCellsChart, otConvergenceChart, otGeneratedPng } from '../report/ot.js';
+import { otClassesChart, otConvergenceChart, otEnergyChart, otGeneratedPng, otLatentChart } from '../report/ot.js';
 import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 import { formatTable, HELP_FLAG, optionalNumberFlag, probeEngine, probeProgress, threadsFlag, THREADS_FLAG } from './probe-common.js';
@@ -26,8 +27,9 @@ const FLAGS: FlagSpec = {
   'max-samples': { type: 'string', default: String(2 ** 24), help: 'never more samples per step than this' },
   'max-steps': { type: 'string', default: '1000', help: 'steps at most (resumed steps count)' },
   tolerance: { type: 'string', default: '0.01', help: 'stop when max_i |μ(W_i) − ν_i|·N is below this' },
-  lr: { type: 'string', help: "Adam's learning rate on h [default: 0.05·N^(−2/d): pyOMT's 0.1 scaled to the spacing of the cells]" },
-  patience: { type: 'string', default: '20', help: 'double the samples after this many steps without improvement' },
+  lr: { type: 'string', help: "Adam's learning rate on h [default: min(0.02, 0.5·N^(−2/d)): scaled to the spacing of the cells; halved at every stall]" },
+  patience: { type: 'string', default: '20', help: 'a stall: this many steps without a better ‖g − ν‖₂ (the learning rate decays, the samples double while too few per cell)' },
+  'lr-decay': { type: 'string', default: '0.5', help: 'multiply the learning rate by this at every stall (1: constant, as pyOMT)' },
   'chunk-rows': { type: 'string', help: 'samples per onnxruntime run [default: about 2^21 scores per run]' },
   'merge-duplicates': { type: 'boolean', default: false, help: 'merge exactly repeated codes into one target (summed mass) instead of refusing them' },
   generate: { type: 'string', default: '64', help: 'generated samples in the picture' },
@@ -75,6 +77,7 @@ export async function otCommand(argv: string[], out: (line: string) => void = co
     maxSteps: int('max-steps', 0),
     tolerance: numberFlag(CMD, 'tolerance', values.tolerance, { min: 0 }),
     patience: int('patience'),
+    lrDecay: numberFlag(CMD, 'lr-decay', values['lr-decay'], { min: 0, max: 1 }),
     checkpointEvery: int('checkpoint-every'),
     mergeDuplicates: values['merge-duplicates'] === true,
     generate: int('generate'),
@@ -124,9 +127,9 @@ export async function otCommand(argv: string[], out: (line: string) => void = co
     const run = await runOt(engine, { def: ae.def, params: ae.params, source: resolve(ae.dir) }, data, options, (stage, d, t, detail) => progress.update(stage, d, t, detail ?? ''));
     progress.done();
     const r = run.result;
-    const cells = otCellsChart(run);
+    const classes = otClassesChart(r);
     const png = otGeneratedPng(run);
-    const written = await writeResult(dir, 'ot', r, { convergence: otConvergenceChart(r) }, { ...(cells ? { 'ot-cells.svg': cells } : {}), ...(png ? { [r.generation.images!.file]: png } : {}) });
+    const written = await writeResult(dir, 'ot', r, { convergence: otConvergenceChart(r), energy: otEnergyChart(r), latent: otLatentChart(r), ...(classes ? { classes } : {}) }, png ? { [r.generation.images!.file]: png } : {}, { compact: true });
     written.push(potential);
     if (json) out(JSON.stringify({ ot: r, files: written }, null, 2));
     else {

@@ -1,91 +1,117 @@
 /**
- * Plots of the OT probe: the convergence of the cell measures (max error against step), the power diagram of a 2-D
- * latent space with its codes, and the grid of decoded generated samples.
+ * Plots of the OT probe, drawn from its result (ot.json) with the chart modules (Observable Plot), so the CLI's files
+ * and the report's section are the same pictures: the convergence of the cell measures (max error against step, log
+ * scale, with the tolerance), the energy, the latent picture (codes, generated codes and, for 2-D codes, the power
+ * cells) and the class distribution of generated samples against the data's; and the grid of decoded generated
+ * samples (a PNG).
  */
-import { powerCells2d } from '../probes/ot/compute.js';
 import type { OtRun } from '../probes/ot/run.js';
 import type { OtResult } from '../probes/ot/types.js';
+import { barChart, fmtNumber, lineChart, planeChart, type ChartFrame } from './charts/index.js';
 import { imageGridPng } from './png.js';
-import { ticks as d3ticks } from 'd3-array';
-import { lineChart, seriesColor as color } from './charts/index.js';
 
-/** About five round tick values in [lo, hi] (d3's nice ticks). */
-const ticks = (lo: number, hi: number): number[] => (hi > lo ? d3ticks(lo, hi, 5) : [lo]);
-
-/** log10 of the max cell-measure error per step, with the tolerance and the sample count (ot-convergence.svg). */
-export function otConvergenceChart(r: OtResult): string {
+/** Steps where the samples per step changed (the batch doublings). */
+function doublings(r: OtResult): number[] {
   const h = r.solve.history;
-  const lg = (v: number): number => Math.log10(Math.max(v, 1e-12));
-  const doublings = h.filter((e, i) => i > 0 && e.samples !== h[i - 1]!.samples);
+  return h.filter((e, i) => i > 0 && e.samples !== h[i - 1]!.samples).map((e) => e.step);
+}
+
+/** The max cell-measure error max_i |μ(W_i) − ν_i|·N per step on a log scale, with the tolerance (ot-convergence.svg). */
+export function otConvergenceChart(r: OtResult, frame: ChartFrame = {}): string {
+  const h = r.solve.history;
+  const last = h[h.length - 1];
   return lineChart(
     {
-      title: `semi-discrete OT: max |μ(W_i) − ν_i|·N per step (${r.targets.distinct} cells in ${r.targets.dimension}-d, ${r.solve.status})`,
-      xLabel: `step (samples per step changed at ${doublings.length ? doublings.map((e) => e.step).join(', ') : 'no step'})`,
-      yLabel: 'log10 max error',
+      title: `Semi-discrete OT: max cell-measure error per step (${r.targets.distinct} cells in ${r.targets.dimension}-d, ${r.solve.status})`,
+      xLabel: 'step',
+      yLabel: 'max |μ(W_i) − ν_i| · N',
+      yType: 'log',
+      integerX: true,
       width: 640,
+      rules: [{ y: r.options.tolerance, label: `tolerance ${r.options.tolerance}` }],
+      rulesX: { x: doublings(r), label: 'samples per step doubled' },
+      ...frame,
     },
     [
-      { name: 'max error (solver samples)', points: h.map((e) => [e.step, lg(e.maxError)]) },
-      { name: `tolerance ${r.options.tolerance}`, points: h.length ? [[h[0]!.step, lg(r.options.tolerance)], [h[h.length - 1]!.step, lg(r.options.tolerance)]] : [] },
-      { name: 'held-out samples (final h)', points: h.length ? [[h[h.length - 1]!.step, lg(r.solve.heldOutMaxError)]] : [], style: 'dots' },
+      { name: 'max error (solver samples)', points: h.map((e) => [e.step, e.maxError]), style: 'line' },
+      { name: 'held-out samples (final h)', points: last ? [[last.step, r.solve.heldOutMaxError]] : [], style: 'dots' },
     ],
   );
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * The energy E(h) = ∫u_h dμ − Σν_i h_i above its final value per step (log scale, normalised units), and the
+ * learning rate (ot-energy.svg). The energy is convex in h; it falls while the cells approach their masses.
+ */
+export function otEnergyChart(r: OtResult, frame: ChartFrame = {}): string {
+  const h = r.solve.history;
+  let min = Infinity;
+  for (const e of h) if (e.energy < min) min = e.energy;
+  const gap = h.map((e): [number, number] => [e.step, e.energy - min]);
+  return lineChart(
+    {
+      title: 'Semi-discrete OT: energy above its lowest value, and the learning rate',
+      xLabel: 'step',
+      yLabel: 'E(h) − min E;  learning rate',
+      yType: 'log',
+      integerX: true,
+      width: 640,
+      rulesX: { x: doublings(r), label: 'samples per step doubled' },
+      ...frame,
+    },
+    [
+      { name: 'E(h) − min E', points: gap, style: 'line' },
+      { name: 'Adam learning rate', points: h.map((e) => [e.step, e.lr]), style: 'line', color: '#E69F00' },
+    ],
+  );
+}
 
 /**
- * The power diagram W_i(h) of a 2-D latent space clipped to the source box (exact polygons), each cell tinted by the
- * class of its code, the codes as dots and the generated codes as crosses, in the autoencoder's units
- * (ot-cells.svg). Undefined unless the codes are 2-D.
+ * The latent picture (ot-latent.svg): the codes coloured by class, the generated codes as crosses, and for 2-D codes
+ * the power cells W_i(h) of the solved potential, in the autoencoder's units (2-D) or on the codes' first two
+ * principal axes.
  */
-export function otCellsChart(run: OtRun, options: { width?: number } = {}): string | undefined {
-  const sol = run.solution;
-  const t = sol.targets;
-  if (t.d !== 2) return undefined;
-  const W = options.width ?? 640;
-  const M = { left: 56, right: 16, top: 36, bottom: 44 };
-  const side = W - M.left - M.right;
-  const H = side + M.top + M.bottom;
-  const lo: [number, number] = [t.lo[0]!, t.lo[1]!];
-  const hi: [number, number] = [t.hi[0]!, t.hi[1]!];
-  const cells = powerCells2d(t.y, sol.state.h, lo, hi);
-  // original units: y = centre + scale · ŷ; one scale for both axes (the longest side fills the plot)
-  const orig = (v: number, k: number): number => t.centre[k]! + t.scale * v;
-  const x0 = orig(-0.5, 0);
-  const y0 = orig(-0.5, 1);
-  const px = (v: number): number => M.left + ((v - x0) / t.scale) * side;
-  const py = (v: number): number => M.top + side - ((v - y0) / t.scale) * side;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="13" font-weight="bold">${esc(`power diagram of u_h: ${t.n} cells, ${run.result.options.source} source (max error ${run.result.solve.maxError.toPrecision(2)})`)}</text>`,
-    `<rect x="${M.left}" y="${M.top}" width="${side}" height="${side}" fill="#fafafa" stroke="#999"/>`,
-  ];
-  for (const tk of ticks(x0, x0 + t.scale)) {
-    parts.push(`<line x1="${px(tk).toFixed(1)}" y1="${M.top + side}" x2="${px(tk).toFixed(1)}" y2="${M.top + side + 4}" stroke="#999"/>`, `<text x="${px(tk).toFixed(1)}" y="${M.top + side + 16}" text-anchor="middle">${Number(tk.toPrecision(3))}</text>`);
-  }
-  for (const tk of ticks(y0, y0 + t.scale)) {
-    parts.push(`<line x1="${M.left - 4}" y1="${py(tk).toFixed(1)}" x2="${M.left}" y2="${py(tk).toFixed(1)}" stroke="#999"/>`, `<text x="${M.left - 6}" y="${(py(tk) + 4).toFixed(1)}" text-anchor="end">${Number(tk.toPrecision(3))}</text>`);
-  }
-  parts.push(`<text x="${M.left + side / 2}" y="${H - 10}" text-anchor="middle">code 1</text>`, `<text transform="translate(14 ${M.top + side / 2}) rotate(-90)" text-anchor="middle">code 2</text>`);
-  const label = (target: number): number => run.labels[sol.targetCodes[target]!] ?? 0;
-  cells.forEach((p, i) => {
-    if (!p.length) return;
-    const pts: string[] = [];
-    for (let k = 0; k < p.length; k += 2) pts.push(`${px(orig(p[k]!, 0)).toFixed(1)},${py(orig(p[k + 1]!, 1)).toFixed(1)}`);
-    parts.push(`<polygon points="${pts.join(' ')}" fill="${color(label(i))}" fill-opacity="0.18" stroke="#444" stroke-width="0.4"/>`);
-  });
-  for (let i = 0; i < t.n; i++) parts.push(`<circle cx="${px(orig(t.y[2 * i]!, 0)).toFixed(1)}" cy="${py(orig(t.y[2 * i + 1]!, 1)).toFixed(1)}" r="1.4" fill="${color(label(i))}"/>`);
-  const g = run.generated.codes;
-  if (run.result.generation.mode === 'piecewise-linear') {
-    for (let i = 0; i < g.length / 2; i++) {
-      const cx = px(g[2 * i]!);
-      const cy = py(g[2 * i + 1]!);
-      parts.push(`<path d="M${(cx - 3).toFixed(1)},${(cy - 3).toFixed(1)}L${(cx + 3).toFixed(1)},${(cy + 3).toFixed(1)}M${(cx - 3).toFixed(1)},${(cy + 3).toFixed(1)}L${(cx + 3).toFixed(1)},${(cy - 3).toFixed(1)}" stroke="black" stroke-width="1"/>`);
-    }
-  }
-  return parts.join('\n') + '\n</svg>\n';
+export function otLatentChart(r: OtResult, frame: ChartFrame = {}): string {
+  const l = r.latent;
+  const labels = [...new Set(l.codes.map((c) => c.label))].sort((a, b) => a - b);
+  const pct = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : ` (${fmtNumber(100 * v, 2)}% of the variance)`);
+  const [xl, yl] = l.projection === 'codes' ? ['code 1', 'code 2'] : [`principal axis 1${pct(l.explained?.[0])}`, `principal axis 2${pct(l.explained?.[1])}`];
+  return planeChart(
+    {
+      title: `Latent space: ${l.codes.length} codes, ${l.generated.length} generated (${r.generation.mode})${l.cells ? `, ${l.cells.filter((c) => c.length).length} power cells` : ''}`,
+      xLabel: xl,
+      yLabel: yl,
+      groupNames: labels.reduce<string[]>((a, c) => ((a[c] = `class ${c}`), a), []),
+      markerName: 'generated code',
+      polygonName: 'power cell W_i(h)',
+      width: 600,
+      ...frame,
+    },
+    l.codes.map((c) => ({ x: c.x, y: c.y, group: c.label })),
+    l.generated,
+    l.cells ?? [],
+  );
+}
+
+/** Class shares of generated samples against the data's (ot-classes.svg); undefined without a class distribution. */
+export function otClassesChart(r: OtResult, frame: ChartFrame = {}): string | undefined {
+  const c = r.generation.classDistribution;
+  if (!c) return undefined;
+  return barChart(
+    {
+      title: `Classes of ${c.samples} generated samples against the data (total variation ${fmtNumber(c.totalVariation, 2)})`,
+      xLabel: 'class (by the classifier)',
+      yLabel: 'share of samples',
+      yFormat: '.0%',
+      categories: c.data.map((_, k) => String(k)),
+      width: 600,
+      ...frame,
+    },
+    [
+      { name: 'data', values: c.data },
+      { name: 'generated', values: c.generated },
+    ],
+  );
 }
 
 /** The decoded generated samples as one PNG grid (√count columns), scaled ×2 (ot-generated.png); undefined for non-image data. */

@@ -85,12 +85,12 @@ test('results without analysis.json (geolens probe folders) still make a report;
 test('probes the registry has no section for are listed with their status; hostile text is escaped', () => {
   const m = JSON.parse(JSON.stringify(input.manifest)) as { probes: unknown[]; command: string };
   m.probes.push({ name: 'sheaf', title: 'Sheaf cohomology', status: 'skipped', reason: 'a Sigmoid <script>alert(1)</script> is not piecewise linear', seconds: null, files: [] });
-  m.probes.push({ name: 'ot', title: 'Optimal transport', status: 'ok', reason: null, seconds: 1, files: ['ot.json'] });
+  m.probes.push({ name: 'curvature', title: 'Curvature', status: 'ok', reason: null, seconds: 1, files: ['curvature.json'] });
   m.command = '<img src=x onerror=alert(1)>';
   const { html, sections } = buildReport({ ...input, manifest: m });
-  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok'], ['sheaf', 'skipped'], ['ot', 'found']]);
+  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok'], ['sheaf', 'skipped'], ['curvature', 'found']]);
   assert.match(html, /Skipped: a Sigmoid &lt;script&gt;alert\(1\)&lt;\/script&gt; is not piecewise linear/);
-  assert.match(html, /No report section for this probe yet; its results: ot\.json/);
+  assert.match(html, /No report section for this probe yet; its results: curvature\.json/);
   assert.doesNotMatch(html, /<script|<img /);
 });
 

@@ -81,6 +81,7 @@ export async function saveOtCheckpoint(file: string, c: OtCheckpoint): Promise<v
       batches: String(c.state.batches),
       bestNorm: String(c.state.bestNorm),
       badSteps: String(c.state.badSteps),
+      lrScale: String(c.state.lrScale),
       targetsHash: c.targetsHash,
       source: c.source,
       samples: String(c.samples),
@@ -112,7 +113,7 @@ export async function loadOtCheckpoint(file: string): Promise<OtCheckpoint> {
     throw new GeolensError('BAD_FILE', `${file}: the history in its metadata is not JSON.`);
   }
   return {
-    state: { step: num('step'), h: vec('h'), m: vec('adam_m'), v: vec('adam_v'), batches: num('batches'), bestNorm: num('bestNorm'), badSteps: num('badSteps') },
+    state: { step: num('step'), h: vec('h'), m: vec('adam_m'), v: vec('adam_v'), batches: num('batches'), bestNorm: num('bestNorm'), badSteps: num('badSteps'), lrScale: m.lrScale === undefined ? 1 : num('lrScale') },
     history,
     targetsHash: m.targetsHash ?? '',
     source: (m.source ?? 'uniform') as OtSource,

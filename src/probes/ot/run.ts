@@ -27,12 +27,15 @@ import {
   cellMeasureError,
   findDuplicateCodes,
   initialSolverState,
+  latentProjection,
+  powerCells2d,
+  projectCodes,
   normaliseTargets,
   otEnergy,
   sourceSamples,
   supportAngle,
   totalVariation,
-  updateBatches,
+  onStall,
   type CellMeasureError,
   type NormalisedTargets,
   type OtSolverState,
@@ -185,15 +188,17 @@ export interface OtCheckpoint {
 }
 
 /**
- * The default Adam learning rate on h: 0.05·N^(−2/d). In the unit cube the power weights of neighbouring cells differ
- * by about (code spacing)² ≈ N^(−2/d), so pyOMT's fixed 0.1 — tuned for many targets in a high-dimensional latent
- * space, where N^(−2/d) is near 1 — makes every step jump across many cells in low dimensions. Measured (2-D): 16
- * targets oscillate at max error ≈ 1 for 400 steps with lr 0.1 and converge in about 100 steps with 0.1/16; 200
- * codes of the `manifold` autoencoder reach max error 1.0 / 0.12 / 0.83 / 4.8 after 300 steps with lr = (0.1, 0.04,
- * 0.02, 0.01)·N^(−2/d).
+ * The default Adam learning rate on h: min(0.02, 0.5·N^(−2/d)). In the unit cube the power weights of neighbouring
+ * cells differ by about (code spacing)² ≈ N^(−2/d), so pyOMT's fixed 0.1 — tuned for many targets in a
+ * high-dimensional latent space — makes every step jump across many cells in low dimensions. The rate starts high
+ * and halves at every stall (`onStall`). Measured (400 codes, decay 0.5 at stalls of 20 steps, 200,000 samples):
+ * 2-D codes of the `manifold` autoencoder with lr = (0.125, 1.25, 5)·10⁻³ reach max error 0.9 (300 steps) / 0.01
+ * (326 steps) / 1.0 (400 steps), and without the decay 1.25·10⁻³ oscillates at ≈ 4; 8-D codes of an MNIST
+ * autoencoder reach 0.01 in 207 steps with lr 0.02, but with 0.1 stay at 1.0 after 1000 (16 cells emptied by the first
+ * large steps cannot refill once the rate has decayed).
  */
 export function defaultLearningRate(n: number, d: number): number {
-  return 0.05 * Math.min(1, n ** (-2 / d));
+  return Math.min(0.02, 0.5 * n ** (-2 / d));
 }
 
 export interface OtSolveOptions {
@@ -214,8 +219,17 @@ export interface OtSolveOptions {
   lr?: number;
   beta1?: number;
   beta2?: number;
-  /** Double the samples after this many steps without a new best ‖g − ν‖₂ (default 20). */
+  /** A stall is this many steps without a new best ‖g − ν‖₂ (default 20, pyOMT's doubling patience). */
   patience?: number;
+  /** At a stall the learning rate is multiplied by this (default 0.5; 1: pyOMT's constant rate). See `onStall`. */
+  lrDecay?: number;
+  /** The learning rate never falls below lr · minLrScale (default 2^−12). */
+  minLrScale?: number;
+  /**
+   * At a stall the samples per step double while N / samples (one sample's share of a cell, relative to its mass) is
+   * above this (default tolerance / 4, i.e. until there are 4 / tolerance samples per cell), up to maxSamples.
+   */
+  resolution?: number;
   /** Never use more than this many samples per step (default 2^24). */
   maxSamples?: number;
   /** Rows per onnxruntime run (default: about 2^21 scores per run). */
@@ -265,6 +279,9 @@ function checkOptions(o: OtSolveOptions, n: number, d: number): OtSolution['opti
     beta1: o.beta1 ?? 0.9,
     beta2: o.beta2 ?? 0.999,
     patience: o.patience ?? 20,
+    lrDecay: o.lrDecay ?? 0.5,
+    minLrScale: o.minLrScale ?? 2 ** -12,
+    resolution: o.resolution ?? (o.tolerance ?? 1e-2) / 4,
     maxSamples: o.maxSamples ?? 2 ** 24,
     chunkRows: o.chunkRows ?? defaultChunkRows(n),
     cacheBytes: o.cacheBytes ?? 2 ** 29,
@@ -282,6 +299,8 @@ function checkOptions(o: OtSolveOptions, n: number, d: number): OtSolution['opti
   if (r.maxSamples < r.samples) bad(`maxSamples (${r.maxSamples}) is below samples (${r.samples}).`);
   if (r.samples + r.maxSamples > 2 ** 32) bad('samples and maxSamples must stay below 2^31 each (the Sobol sequence has 2^32 points).');
   if (!(r.tolerance > 0)) bad(`tolerance must be > 0 (got ${r.tolerance}).`);
+  if (!(r.lrDecay > 0 && r.lrDecay <= 1) || !(r.minLrScale > 0 && r.minLrScale <= 1)) bad(`lrDecay and minLrScale must be in (0, 1] (got ${r.lrDecay}, ${r.minLrScale}).`);
+  if (!(r.resolution > 0)) bad(`resolution must be > 0 (got ${r.resolution}).`);
   if (!(r.lr > 0) || !(r.beta1 >= 0 && r.beta1 < 1) || !(r.beta2 >= 0 && r.beta2 < 1)) bad('Adam needs lr > 0 and β1, β2 in [0, 1).');
   return r;
 }
@@ -358,7 +377,7 @@ export async function solveSemiDiscreteOt(engine: Engine, codes: Tensor, options
     if (r.source !== o.source || r.samples !== o.samples) {
       throw new GeolensError('BAD_ARGUMENT', `ot: the checkpoint was solved with source '${r.source}' and ${r.samples} samples per batch, not '${o.source}' and ${o.samples}; resume with the same --source and --samples, or start afresh.`);
     }
-    state = { ...r.state, h: Float64Array.from(r.state.h), m: Float64Array.from(r.state.m), v: Float64Array.from(r.state.v) };
+    state = { ...r.state, lrScale: r.state.lrScale ?? 1, h: Float64Array.from(r.state.h), m: Float64Array.from(r.state.m), v: Float64Array.from(r.state.v) };
     history = [...r.history];
     secondsBefore = r.seconds;
     resumedFrom = r.state.step;
@@ -380,7 +399,7 @@ export async function solveSemiDiscreteOt(engine: Engine, codes: Tensor, options
     const err = cellMeasureError(counts, total, nu);
     const energy = otEnergy(meanMax, state.h, nu);
     last = { ...err, samples: total, energy };
-    history.push({ step: state.step, maxError: err.maxError, norm: err.norm, samples: total, energy, emptyCells: err.emptyCells });
+    history.push({ step: state.step, maxError: err.maxError, norm: err.norm, samples: total, energy, emptyCells: err.emptyCells, lr: o.lr * state.lrScale });
     onProgress?.('transport', state.step, o.maxSteps, `max error ${err.maxError.toPrecision(3)}, ${total.toLocaleString('en-US')} samples`);
     if (err.maxError < o.tolerance) {
       status = 'converged';
@@ -391,9 +410,9 @@ export async function solveSemiDiscreteOt(engine: Engine, codes: Tensor, options
       status = 'interrupted';
       break;
     }
-    adamStep(state, err.diff, o.lr, o.beta1, o.beta2);
+    adamStep(state, err.diff, o.lr * state.lrScale, o.beta1, o.beta2);
     state.step++;
-    updateBatches(state, err.norm, o.patience, maxBatches);
+    onStall(state, err.norm, { patience: o.patience, lrDecay: o.lrDecay, minLrScale: o.minLrScale, resolution: o.resolution, samples: o.samples, cells: n, maxBatches });
     if (options.onCheckpoint && state.step % o.checkpointEvery === 0) await options.onCheckpoint(checkpoint());
   }
   if (options.onCheckpoint) await options.onCheckpoint(checkpoint());
@@ -539,6 +558,31 @@ export function nearestCodeRatio(generated: Float32Array, codes: Float32Array, d
 
 // ------------------------------------------------------------------------------------------------ the probe
 
+const round4 = (v: number): number => Number(v.toPrecision(4));
+
+/** The latent picture of a result (OtResult['latent']): codes, generated codes and (2-D) the power cells in a plane. */
+function latentPicture(sol: OtSolution, codes: Float32Array, labels: Int32Array, generated: Float32Array, d: number, seed: number): OtResult['latent'] {
+  const n = codes.length / d;
+  if (d < 2) return { projection: 'codes', explained: null, codes: [], generated: [], cells: null };
+  const p = latentProjection(codes, n, d);
+  const keep = n <= 1000 ? Array.from({ length: n }, (_, i) => i) : Array.from(new Rng(seed + 2).permutation(n).subarray(0, 1000)).sort((a, b) => a - b);
+  const pc = projectCodes(p, codes, n, d);
+  const pg = projectCodes(p, generated, generated.length / d, d);
+  let cells: number[][] | null = null;
+  const t = sol.targets;
+  if (d === 2 && t.n <= 2000) {
+    const polys = powerCells2d(t.y, sol.state.h, [t.lo[0]!, t.lo[1]!], [t.hi[0]!, t.hi[1]!]);
+    cells = polys.map((q) => q.map((v, k) => round4(t.centre[k % 2]! + t.scale * v)));
+  }
+  return {
+    projection: p.kind,
+    explained: p.kind === 'pca' ? [round4(p.explained[0]), round4(p.explained[1])] : null,
+    codes: keep.map((i) => ({ x: round4(pc[2 * i]!), y: round4(pc[2 * i + 1]!), label: labels[i]! })),
+    generated: Array.from({ length: pg.length / 2 }, (_, i) => ({ x: round4(pg[2 * i]!), y: round4(pg[2 * i + 1]!) })),
+    cells,
+  };
+}
+
 /** The autoencoder a probe runs on: its definition and trained weights. */
 export interface OtAutoencoder {
   def: AutoencoderDef;
@@ -677,7 +721,7 @@ export async function runOt(engine: Engine, ae: OtAutoencoder, data: Dataset, op
       '(no bias correction, then h − mean h; h starts at −|ŷ_i|²/2, the Voronoi cells, or 0 as pyOMT), μ(W_i) estimated from the first batches × M points of the unscrambled Sobol sequence (the same points every step), assigned to cells by an onnxruntime argmax graph in float32; ' +
       'batches double after `patience` steps without a new best ‖g − ν‖₂; stop when max_i |μ(W_i) − ν_i|·N < tolerance.',
     targets: { n, distinct: sol.targets.n, dimension: d, centre: Array.from(sol.targets.centre), scale: sol.targets.scale },
-    options: { source: o.source, init: o.init, samples: o.samples, maxSteps: o.maxSteps, tolerance: o.tolerance, lr: o.lr, beta1: o.beta1, beta2: o.beta2, patience: o.patience, maxSamples: o.maxSamples, chunkRows: o.chunkRows, seed },
+    options: { source: o.source, init: o.init, samples: o.samples, maxSteps: o.maxSteps, tolerance: o.tolerance, lr: o.lr, beta1: o.beta1, beta2: o.beta2, patience: o.patience, lrDecay: o.lrDecay, minLrScale: o.minLrScale, resolution: o.resolution, maxSamples: o.maxSamples, chunkRows: o.chunkRows, seed },
     solve: {
       status: sol.status,
       steps: sol.state.step,
@@ -701,7 +745,8 @@ export async function runOt(engine: Engine, ae: OtAutoencoder, data: Dataset, op
       classDistribution,
       images: image ? { file: files.images ?? 'ot-generated.png', columns: Math.ceil(Math.sqrt(count)), valueRange: imageRange! } : null,
     },
-    files: { potential: files.potential ?? 'ot-potential.safetensors', convergence: files.convergence ?? 'ot-convergence.svg', cells: d === 2 ? (files.cells ?? 'ot-cells.svg') : null },
+    latent: latentPicture(sol, codes, ds.y, gen.codes.subarray(0, count * d), d, seed),
+    files: { potential: files.potential ?? 'ot-potential.safetensors', convergence: files.convergence ?? 'ot-convergence.svg', energy: files.energy ?? 'ot-energy.svg', latent: files.latent ?? 'ot-latent.svg', classes: classDistribution ? (files.classes ?? 'ot-classes.svg') : null },
     warnings,
   };
   return { result, solution: sol, codes, labels: ds.y, generated: { codes: gen.codes.subarray(0, count * d), samples: samples.subarray(0, count * numel(sampleShape)), sampleShape: data.sampleShape }, imageRange };

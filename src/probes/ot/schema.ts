@@ -4,9 +4,9 @@ import { jsonNumber, resultKind } from '../result.js';
 import type { OtClassDistribution, OtHistoryEntry, OtResult } from './types.js';
 
 /** Schema version of ot.json. */
-export const OT_SCHEMA_VERSION = 1;
+export const OT_SCHEMA_VERSION = 2;
 
-const history = z.object({ step: z.number().int(), maxError: jsonNumber, norm: jsonNumber, samples: z.number().int(), energy: jsonNumber, emptyCells: z.number().int() }) satisfies z.ZodType<OtHistoryEntry>;
+const history = z.object({ step: z.number().int(), maxError: jsonNumber, norm: jsonNumber, samples: z.number().int(), energy: jsonNumber, emptyCells: z.number().int(), lr: z.number() }) satisfies z.ZodType<OtHistoryEntry>;
 const classes = z.object({
   classifier: z.string(),
   samples: z.number().int(),
@@ -34,6 +34,9 @@ export const otResultSchema = z.object({
     beta1: z.number(),
     beta2: z.number(),
     patience: z.number().int(),
+    lrDecay: z.number(),
+    minLrScale: z.number(),
+    resolution: z.number(),
     maxSamples: z.number().int(),
     chunkRows: z.number().int(),
     seed: z.number().int(),
@@ -61,7 +64,14 @@ export const otResultSchema = z.object({
     classDistribution: classes.nullable(),
     images: z.object({ file: z.string(), columns: z.number().int(), valueRange: z.tuple([z.number(), z.number()]) }).nullable(),
   }),
-  files: z.object({ potential: z.string(), convergence: z.string(), cells: z.string().nullable() }),
+  latent: z.object({
+    projection: z.enum(['codes', 'pca']),
+    explained: z.tuple([jsonNumber, jsonNumber]).nullable(),
+    codes: z.array(z.object({ x: z.number(), y: z.number(), label: z.number().int() })),
+    generated: z.array(z.object({ x: z.number(), y: z.number() })),
+    cells: z.array(z.array(z.number())).nullable(),
+  }),
+  files: z.object({ potential: z.string(), convergence: z.string(), energy: z.string(), latent: z.string(), classes: z.string().nullable() }),
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<OtResult>;
 

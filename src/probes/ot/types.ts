@@ -17,6 +17,8 @@ export interface OtHistoryEntry {
   energy: number;
   /** Cells that received no sample. */
   emptyCells: number;
+  /** Adam's learning rate of the step's update. */
+  lr: number;
 }
 
 /** Class distribution of generated samples (by a classifier trained on the same data) against the data's. */
@@ -62,6 +64,9 @@ export interface OtResult {
     beta1: number;
     beta2: number;
     patience: number;
+    lrDecay: number;
+    minLrScale: number;
+    resolution: number;
     maxSamples: number;
     chunkRows: number;
     seed: number;
@@ -97,7 +102,22 @@ export interface OtResult {
     /** Image data: the grid of decoded generated samples. */
     images: { file: string; columns: number; valueRange: [number, number] } | null;
   };
+  /**
+   * The latent picture: codes and generated codes in a plane — the codes themselves when they are 2-D, else their
+   * first two principal axes — rounded to 4 significant digits. At most 1,000 codes (a seeded subset) are kept.
+   */
+  latent: {
+    projection: 'codes' | 'pca';
+    /** Share of the codes' variance on each axis ('pca'; null for 'codes'). */
+    explained: [number, number] | null;
+    /** Codes: x, y and the class label of the encoded sample. */
+    codes: { x: number; y: number; label: number }[];
+    /** Generated codes (the picture's): x, y. */
+    generated: { x: number; y: number }[];
+    /** 2-D codes: the power cells W_i(h) clipped to the codes' bounding box, one per target (an empty cell: []), as closed polygons [x0, y0, x1, y1, …] in code units (null otherwise, or above 2,000 cells). */
+    cells: number[][] | null;
+  };
   /** Files written with the result: the potential h (safetensors) and pictures. */
-  files: { potential: string; convergence: string; cells: string | null };
+  files: { potential: string; convergence: string; energy: string; latent: string; classes: string | null };
   warnings: string[];
 }

@@ -11,3 +11,5 @@ export { heatmapChart, type HeatmapOptions } from './heatmap.js';
 export { pathChart, LABEL_COLORS, type Path, type PathFamily, type PathChartOptions, type LabelledPoint } from './paths.js';
 export { scatterChart, paddedExtent, type ScatterPoint, type ScatterChartOptions } from './scatter.js';
 export { imageStripChart, pngSize, base64, type ImageStripOptions } from './image-strip.js';
+export { barChart, type BarSeries, type BarChartOptions } from './bars.js';
+export { planeChart, type PlanePoint, type PlaneChartOptions } from './latent.js';

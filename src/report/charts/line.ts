@@ -3,7 +3,7 @@
  * lines (a least-squares fit) and horizontal reference rules. The law-of-data-separation plots are built on it.
  */
 import { axisLabel, type ChartFrame, type LegendItem, Plot, renderPlot } from './plot.js';
-import { seriesColor } from './theme.js';
+import { fmtNumber, seriesColor } from './theme.js';
 
 export interface LineSeries {
   name: string;
@@ -27,6 +27,10 @@ export interface LineChartOptions extends ChartFrame {
   integerX?: boolean;
   /** Horizontal reference lines, e.g. a threshold. */
   rules?: { y: number; label: string }[];
+  /** Vertical reference lines at these x (e.g. the steps where a schedule changed), named once in the legend. */
+  rulesX?: { x: number[]; label: string };
+  /** 'log': a logarithmic y axis (non-positive values are left out). Default 'linear'. */
+  yType?: 'linear' | 'log';
   /** Leave out the legend (one unnamed series). Default: a legend when any series has a name. */
   legend?: boolean;
 }
@@ -41,9 +45,10 @@ interface Row {
 export function lineChart(o: LineChartOptions, series: LineSeries[]): string {
   const colors = series.map((s, i) => s.color ?? seriesColor(i));
   const marks: Plot.Markish[] = [Plot.gridY({ strokeOpacity: 0.12 }), Plot.gridX({ strokeOpacity: 0.06 })];
+  if (o.rulesX?.x.length) marks.push(Plot.ruleX(o.rulesX.x, { stroke: 'currentColor', strokeOpacity: 0.35, strokeWidth: 1 }));
   for (const r of o.rules ?? []) marks.push(Plot.ruleY([r.y], { stroke: 'currentColor', strokeOpacity: 0.6, strokeWidth: 1.5, strokeDasharray: '2,3' }));
   series.forEach((s, i) => {
-    const rows: Row[] = s.points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])).map((p) => ({ x: p[0], y: p[1], s: i }));
+    const rows: Row[] = s.points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]) && (o.yType !== 'log' || p[1] > 0)).map((p) => ({ x: p[0], y: p[1], s: i }));
     const style = s.style ?? 'line+dots';
     if (style !== 'dots' && rows.length > 1) {
       marks.push(Plot.line(rows, { x: 'x', y: 'y', stroke: colors[i], strokeWidth: s.strokeWidth ?? (style === 'dash' ? 2 : 2.2), strokeOpacity: s.opacity ?? 1, ...(style === 'dash' ? { strokeDasharray: '6,4' } : {}) }));
@@ -69,12 +74,13 @@ export function lineChart(o: LineChartOptions, series: LineSeries[]): string {
     : [];
   // reference lines are named in the legend (a label on the plot would sit on the data near the line)
   for (const r of o.rules ?? []) legend.push({ label: r.label, color: 'currentColor', symbol: 'dotted' });
+  if (o.rulesX?.x.length) legend.push({ label: o.rulesX.label, color: 'currentColor', symbol: 'line' });
   return renderPlot(
     {
       marginBottom: 44,
       marginRight: 24,
       x: { ...axisLabel(o.xLabel), ...(ticks ? { ticks, tickFormat: 'd' } : {}), nice: !o.integerX, inset: 8 },
-      y: { ...axisLabel(o.yLabel), nice: true, inset: 6 },
+      y: { ...axisLabel(o.yLabel), nice: true, inset: 6, ...(o.yType === 'log' ? { type: 'log' as const, tickFormat: (v: number) => fmtNumber(v, 1) } : {}) },
       marks,
     },
     { ...o, legend },

@@ -5,6 +5,7 @@
 import { registry } from '../../util/registry.js';
 import { dimSection } from './dim.js';
 import { magnitudeSection } from './magnitude.js';
+import { otSection } from './ot.js';
 import { regionsSection } from './regions.js';
 import { separationSection } from './separation.js';
 import { topologySection } from './topology.js';
@@ -16,6 +17,7 @@ const SECTION_LIST: ReportSection[] = [
   magnitudeSection,
   topologySection,
   regionsSection,
+  otSection,
   // -- sections of probes that land later register below this line (magnitude, topology, regions)
 ];
 

@@ -19,8 +19,10 @@ import { parseSchedule } from '../../../src/train/schedule.js';
 import { OT_RESULT, runOt } from '../../../src/probes/ot/index.js';
 import { openAutoencoderRun } from '../../../src/probes/ot/node.js';
 import { readResult } from '../../../src/probes/node.js';
-import { otCellsChart, otGeneratedPng } from '../../../src/report/ot.js';
+import { otGeneratedPng, otLatentChart } from '../../../src/report/ot.js';
 import { GeolensError } from '../../../src/errors.js';
+import { buildReport } from '../../../src/report/report.js';
+import { readReportInput } from '../../../src/report/node.js';
 
 const root = mkdtempSync(join(tmpdir(), 'geolens-ot-run-'));
 const quiet = (): { lines: string[]; out: (l: string) => void } => {
@@ -37,21 +39,33 @@ test('geolens ot on an autoencoder run: ot.json (valid schema), pictures, potent
   assert.equal(await trainCommand([...DATA, '--model', 'autoencoder', '--bottleneck', '2', '--widths', '32', '--optimizer', 'adam', '--lr', '0.003', '--epochs', '10', '--quiet', '--out', ae], quiet().out), 0);
   assert.equal(await trainCommand([...DATA, '--widths', '32,32', '--epochs', '10', '--quiet', '--out', clf], quiet().out), 0);
   const out = join(root, 'ot');
-  const common = [ae, '--targets', '60', '--samples', '6000', '--classifier', clf, '--classify', '500', '--generate', '16', '--out', out, '--quiet'];
+  // --lr 0.002: the default 0.5·N^(−2/d) = 0.0083 first overshoots the Voronoi start for ≈ 50 steps (it converges in ≈ 220)
+  const common = [ae, '--targets', '60', '--samples', '6000', '--lr', '0.002', '--classifier', clf, '--classify', '500', '--generate', '16', '--out', out, '--quiet'];
   const a = quiet();
   assert.equal(await otCommand([...common, '--max-steps', '40'], a.out), 0);
-  for (const f of ['ot.json', 'ot-convergence.svg', 'ot-cells.svg', 'ot-potential.safetensors']) assert.ok(existsSync(join(out, f)), f);
+  for (const f of ['ot.json', 'ot-convergence.svg', 'ot-energy.svg', 'ot-latent.svg', 'ot-classes.svg', 'ot-potential.safetensors']) assert.ok(existsSync(join(out, f)), f);
   const r = await readResult(OT_RESULT, join(out, 'ot.json'));
   assert.equal(r.targets.n, 60);
   assert.equal(r.targets.dimension, 2);
   assert.equal(r.solve.history.length, r.solve.steps + 1);
-  assert.ok(r.solve.history[r.solve.history.length - 1]!.maxError < r.solve.history[0]!.maxError);
+  assert.ok(r.solve.history.every((e) => e.lr <= 0.002 && e.lr > 0), 'the learning rate only decays');
+  assert.ok(Math.min(...r.solve.history.slice(1).map((e) => e.maxError)) < r.solve.history[0]!.maxError);
   const c = r.generation.classDistribution!;
   assert.equal(c.samples, 500);
   assert.ok(Math.abs(c.generated.reduce((s, v) => s + v, 0) - 1) < 1e-9 && Math.abs(c.data.reduce((s, v) => s + v, 0) - 1) < 1e-9);
   assert.ok(c.totalVariation >= 0 && c.totalVariation <= 1);
   assert.match(a.lines.join('\n'), /class distribution of 500 generated samples/);
-  assert.match(readFileSync(join(out, 'ot-cells.svg'), 'utf8'), /<polygon/);
+  assert.ok(r.latent.cells && r.latent.cells.length === 60 && r.latent.codes.length === 60, 'every 2-D code has its power cell in the latent picture');
+  assert.match(readFileSync(join(out, 'ot-latent.svg'), 'utf8'), /power cell W_i\(h\)/);
+  assert.match(readFileSync(join(out, 'ot-convergence.svg'), 'utf8'), /tolerance 0\.01/);
+  assert.match(readFileSync(join(out, 'ot-classes.svg'), 'utf8'), /<rect[^>]*fill="#E69F00"/);
+  // the report section: the headline in words and its four plots, from ot.json alone
+  const rep = buildReport(await readReportInput(out));
+  const sec = rep.sections.find((x) => x.probe === 'ot')!;
+  assert.equal(sec.status, 'ok');
+  assert.match(sec.headline!, /^The Brenier potential places every cell within [\d.]+% of its target mass after 40 steps/);
+  assert.match(sec.headline!, /class shares differ from the data's by at most [\d.]+%/);
+  assert.equal((sec.body.match(/<svg/g) ?? []).length, 4);
   if (r.solve.status !== 'converged') {
     const b = quiet();
     assert.equal(await otCommand([...common, '--max-steps', '60', '--resume'], b.out), 0);
@@ -84,7 +98,9 @@ test('generation: cells give training codes; the piecewise-linear extension give
     assert.ok(best < 1e-5, `generated code ${i} is a midpoint of two codes (${best})`);
   }
   assert.ok(pl.result.generation.nearestCodeRatio > 0);
-  assert.match(otCellsChart(pl)!, /<path d="M/); // generated codes drawn as crosses
+  assert.equal(pl.result.latent.generated.length, 24);
+  assert.ok(Math.abs(pl.result.latent.generated[0]!.x - h[0]!) < 1e-3 * Math.max(1, Math.abs(h[0]!)), 'the 2-D picture is in code units');
+  assert.match(otLatentChart(pl.result), /generated code/); // generated codes drawn as crosses
   await engine.dispose();
 });
 
@@ -107,6 +123,7 @@ test('image data: a conv autoencoder of MNIST (8×8) → generated samples decod
   const dv = new DataView(png.buffer, png.byteOffset);
   assert.equal(dv.getUint32(16), 3 * (8 * 2 + 2) + 2); // width: 3 tiles of 8·2 pixels with 2-pixel gaps
   assert.equal(dv.getUint32(20), 3 * (8 * 2 + 2) + 2);
-  assert.equal(run.result.files.cells, null); // 3-D codes: no power diagram
+  assert.equal(run.result.latent.cells, null); // 3-D codes: no power diagram, the principal plane
+  assert.equal(run.result.latent.projection, 'pca');
   await engine.dispose();
 });

@@ -10,13 +10,15 @@ import { join } from 'node:path';
 import { createNodeEngine } from '../../../src/engine/node.js';
 import { GeolensError } from '../../../src/errors.js';
 import { Rng } from '../../../src/util/random.js';
-import { polygonArea } from '../../../src/probes/ot/compute.js';
+import { initialSolverState, onStall, polygonArea } from '../../../src/probes/ot/compute.js';
 import {
   adamStep,
   evaluatePotential,
   powerBoundaries1d,
   powerCells2d,
+  inverseNormal,
   quantileTransport1d,
+  quantileTransport1dFrom,
   SobolSequence,
   solveSemiDiscreteOt,
   type OtCheckpoint,
@@ -55,6 +57,31 @@ test('1-D: the power cells converge to the closed-form quantile transport (cell 
   for (let i = 0; i < 7; i++) assert.ok(Math.abs(got[i]! - ref.boundaries[i]!) < 2e-3 / 8 + 2 ** -13, `boundary ${i}: ${got[i]} vs ${ref.boundaries[i]}`);
   // h is determined up to a constant (both have mean 0): differences agree to (boundary error) × (target gap)
   for (let i = 0; i < 8; i++) assert.ok(Math.abs(sol.state.h[i]! - ref.h[i]!) < 1e-3, `h_${i}: ${sol.state.h[i]} vs ${ref.h[i]}`);
+});
+
+test('1-D Gaussian source: the power cells converge to the quantile transport of N(mean, std²) (boundaries mean + std·Φ⁻¹(Σν), and h)', async (t) => {
+  const y = Float32Array.from([-1, -0.3, 0.2, 0.5, 1.5, 2, 3.1, 4]);
+  const sol = await solveSemiDiscreteOt(engine, { data: y, shape: [8, 1] }, { source: 'gaussian', samples: 2 ** 14, tolerance: 2e-3, maxSteps: 2000 });
+  t.diagnostic(`${sol.status} after ${sol.state.step} steps, max error ${sol.final.maxError}`);
+  assert.equal(sol.status, 'converged');
+  const { mean, std } = sol.targets;
+  // the source is the Gaussian with the codes' mean and (population) std, in normalised units
+  const ny = Array.from(sol.targets.y);
+  const m = ny.reduce((a, b) => a + b, 0) / 8;
+  assert.ok(Math.abs(mean[0]! - m) < 1e-7 && Math.abs(std[0]! - Math.sqrt(ny.reduce((a, b) => a + (b - m) ** 2, 0) / 8)) < 1e-7);
+  const ref = quantileTransport1dFrom(sol.targets.y, sol.nu, (p) => mean[0]! + std[0]! * inverseNormal(p));
+  // a known value: the median boundary (Σν = 1/2) is the Gaussian's mean
+  assert.ok(Math.abs(ref.boundaries[3]! - mean[0]!) < 1e-12);
+  const got = powerBoundaries1d(sol.targets.y, sol.state.h);
+  // a cell-mass error of ε/N moves a boundary by ε/N divided by the density there (≥ φ(Φ⁻¹(1/8))/std ≈ 0.21/std)
+  for (let i = 0; i < 7; i++) {
+    const density = Math.exp(-0.5 * ((ref.boundaries[i]! - mean[0]!) / std[0]!) ** 2) / (std[0]! * Math.sqrt(2 * Math.PI));
+    assert.ok(Math.abs(got[i]! - ref.boundaries[i]!) < (2e-3 / 8 + 2 ** -13) / density, `boundary ${i}: ${got[i]} vs ${ref.boundaries[i]}`);
+  }
+  for (let i = 0; i < 8; i++) assert.ok(Math.abs(sol.state.h[i]! - ref.h[i]!) < 2e-3, `h_${i}: ${sol.state.h[i]} vs ${ref.h[i]}`);
+  // the Gaussian's cells differ from the uniform source's: the two closed forms are not the same transport
+  const uni = quantileTransport1d(sol.targets.y, sol.nu, sol.targets.lo[0]!, sol.targets.hi[0]!);
+  assert.ok(Math.abs(uni.boundaries[0]! - ref.boundaries[0]!) > 0.04 && Math.abs(got[0]! - uni.boundaries[0]!) > 0.04);
 });
 
 test('2-D: the cell measures converge to 1/N within the tolerance, and the exact areas of the power cells agree', async (t) => {
@@ -145,4 +172,29 @@ test('adamStep is pyOMT update_h: no bias correction, then h re-centred to mean 
   const mean = (raw[0]! + raw[1]! + raw[2]!) / 3;
   raw.forEach((v, i) => assert.ok(Math.abs(s.h[i]! - (v - mean)) < 1e-12));
   assert.ok(Math.abs(s.h.reduce((a, b) => a + b, 0)) < 1e-12);
+});
+
+test('onStall: after `patience` steps without a better ‖g − ν‖₂ the rate halves (down to its floor); the batches double only while a cell gets fewer than 1/resolution samples', () => {
+  const s = initialSolverState(4);
+  const rule = { patience: 3, lrDecay: 0.5, minLrScale: 0.25, resolution: 0.01, samples: 100, cells: 4, maxBatches: 8 };
+  assert.deepEqual(onStall(s, 1, rule), { stalled: false, doubled: false, decayed: false });
+  onStall(s, 2, rule);
+  onStall(s, 2, rule);
+  // third step without improvement: a stall; 4 cells / 100 samples = 0.04 > 0.01, so the batches double
+  assert.deepEqual(onStall(s, 2, rule), { stalled: true, doubled: true, decayed: true });
+  assert.equal(s.lrScale, 0.5);
+  assert.equal(s.batches, 2);
+  assert.equal(s.bestNorm, Infinity);
+  for (let k = 0; k < 2; k++) {
+    onStall(s, 0.5, rule);
+    onStall(s, 0.6, rule);
+    onStall(s, 0.6, rule);
+    onStall(s, 0.6, rule);
+  }
+  // the second stall doubles to 4 batches; at the third, 4 cells / 400 samples = 0.01 is not coarser than the
+  // resolution: no more doubling (though maxBatches allows 8); the rate stops at its floor 0.25
+  assert.equal(s.batches, 4);
+  assert.equal(s.lrScale, 0.25);
+  const more = onStall({ ...s, badSteps: 2, bestNorm: 0.1 }, 9, rule);
+  assert.deepEqual(more, { stalled: true, doubled: false, decayed: false });
 });
