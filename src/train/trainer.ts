@@ -12,7 +12,7 @@ import { BN_MOMENTUM, initWeights, meanSquaredError, modelOutputShape, type Forw
 import { GraphBuilder } from '../onnx/builder.js';
 import type { Tensor } from '../tensor.js';
 import { numel } from '../tensor.js';
-import { buildOptimizerUpdate, optimizerSlots, type OptimizerOptions } from './optimizers.js';
+import { buildOptimizerUpdate, buildSgdUpdateFromScaledGrad, optimizerSlots, type OptimizerOptions } from './optimizers.js';
 
 export interface TrainerOptions extends OptimizerOptions {
   /** Learning rate at step 0 (schedules pass the current one to `step`). */
@@ -54,14 +54,16 @@ export function softmaxCrossEntropy(b: GraphBuilder, logits: string, yOneHot: st
 /**
  * The step graph: inputs x, y_onehot (classifiers only), lr, params, optimizer slots, buffers; outputs loss, logits
  * (classifiers only), updates. The loss is the model's (`def.loss`): softmax cross-entropy against y_onehot, or the
- * mean squared error between the output and x.
+ * mean squared error between the output and x. With plain SGD and `foldLr` (the default) the backward pass is seeded
+ * with −lr, so each update is p + ∂(−lr·L)/∂p, one Add that onnxruntime fuses into the weight gradient's Gemm
+ * (`foldLr = false` builds the unfused p − lr·∂L/∂p, kept for A/B benchmarks).
  */
-export function buildTrainStep(def: ModelDef, opts: OptimizerOptions): GraphBuilder {
-  return trainStepGraph(def, opts).b;
+export function buildTrainStep(def: ModelDef, opts: OptimizerOptions, foldLr = true): GraphBuilder {
+  return trainStepGraph(def, opts, foldLr).b;
 }
 
 /** The step graph and the batch statistics it outputs (as `${buffer}:batch`). */
-function trainStepGraph(def: ModelDef, opts: OptimizerOptions): { b: GraphBuilder; batchStats: ForwardResult['batchStats'] } {
+function trainStepGraph(def: ModelDef, opts: OptimizerOptions, foldLr = true): { b: GraphBuilder; batchStats: ForwardResult['batchStats'] } {
   const b = new GraphBuilder('train_step');
   const reconstruction = def.loss === 'mean-squared-error';
   const x = b.input(X, ['N', ...def.config.inputShape]);
@@ -76,8 +78,15 @@ function trainStepGraph(def: ModelDef, opts: OptimizerOptions): { b: GraphBuilde
   const loss = y === undefined ? meanSquaredError(b, fwd.logits, x) : softmaxCrossEntropy(b, fwd.logits, y);
   b.namedOutput(LOSS, loss, []);
   if (y !== undefined) b.namedOutput(LOGITS, fwd.logits, ['N', ...modelOutputShape(def.config)]);
-  const grads = addGradients(b, loss, def.params.map((p) => p.name));
+  // plain SGD: seed the backward pass with −lr so each update is one Add (fused into the weight gradient's Gemm)
+  const sgdFolded = foldLr && opts.optimizer === 'sgd';
+  const negLr = sgdFolded ? b.neg(lr) : undefined;
+  const grads = addGradients(b, loss, def.params.map((p) => p.name), negLr === undefined ? {} : { seed: negLr });
   for (const p of def.params) {
+    if (negLr !== undefined) {
+      b.namedOutput(`${p.name}:new`, buildSgdUpdateFromScaledGrad(b, opts, { param: p.name, grad: grads.get(p.name)!, negLr }), p.shape);
+      continue;
+    }
     const upd = buildOptimizerUpdate(b, opts, { param: p.name, grad: grads.get(p.name)!, lr, slots: Object.fromEntries(slots.map((s) => [s, `${p.name}.${s}`])), adamScalars: scalars });
     b.namedOutput(`${p.name}:new`, upd.param, p.shape);
     for (const s of slots) b.namedOutput(`${p.name}.${s}:new`, upd.slots[s]!, p.shape);
