@@ -10,6 +10,8 @@ import type { CompiledGraph, Engine, RunTensor } from '../engine/engine.js';
 import { GeolensError } from '../errors.js';
 import { BN_MOMENTUM, initWeights, meanSquaredError, modelOutputShape, type ForwardResult, type ModelDef, type Weights } from '../models/index.js';
 import { GraphBuilder } from '../onnx/builder.js';
+import { DataType } from '../onnx/proto.js';
+import { tensorToProto } from '../onnx/tensors.js';
 import type { Tensor } from '../tensor.js';
 import { numel } from '../tensor.js';
 import { buildOptimizerUpdate, buildSgdUpdateFromScaledGrad, optimizerSlots, type OptimizerOptions } from './optimizers.js';
@@ -81,7 +83,9 @@ function trainStepGraph(def: ModelDef, opts: OptimizerOptions, foldLr = true): {
   // plain SGD: seed the backward pass with −lr so each update is one Add (fused into the weight gradient's Gemm)
   const sgdFolded = foldLr && opts.optimizer === 'sgd';
   const negLr = sgdFolded ? b.neg(lr) : undefined;
-  const grads = addGradients(b, loss, def.params.map((p) => p.name), negLr === undefined ? {} : { seed: negLr });
+  // bias gradients as ones·G (a GEMV) rather than ReduceSum over the batch axis
+  const ones = b.op('ConstantOfShape', [b.op('Slice', [b.shape(x), b.constInt64([0]), b.constInt64([1])])], { value: tensorToProto('value', [1], b.floatType === DataType.DOUBLE ? Float64Array.of(1) : Float32Array.of(1), b.floatType) });
+  const grads = addGradients(b, loss, def.params.map((p) => p.name), { ...(negLr === undefined ? {} : { seed: negLr }), batchOnes: { ones, dim: 'N' } });
   for (const p of def.params) {
     if (negLr !== undefined) {
       b.namedOutput(`${p.name}:new`, buildSgdUpdateFromScaledGrad(b, opts, { param: p.name, grad: grads.get(p.name)!, negLr }), p.shape);
