@@ -89,20 +89,22 @@ function trainStepGraph(def: ModelDef, opts: OptimizerOptions, foldLr = true): {
   if (y !== undefined) b.namedOutput(LOGITS, fwd.logits, ['N', ...modelOutputShape(def.config)]);
   // plain SGD: seed the backward pass with −lr so each update is one Add (fused into the weight gradient's Gemm)
   const sgdFolded = foldLr && opts.optimizer === 'sgd';
-  const negLr = sgdFolded ? b.neg(lr) : undefined;
   // bias gradients as ones·G (a GEMV) rather than ReduceSum over the batch axis
   const ones = b.op('ConstantOfShape', [b.op('Slice', [b.shape(x), b.constInt64([0]), b.constInt64([1])])], { value: tensorToProto('value', [1], b.floatType === DataType.DOUBLE ? Float64Array.of(1) : Float32Array.of(1), b.floatType) });
   const batchOnes = { ones, dim: 'N' };
   const wrt = def.params.map((p) => p.name);
   // cross-entropy: start the backward pass at the logits with the closed form ∂L/∂z = (softmax(z) − y) / Σy (rows of
-  // y sum to 1), 4 nodes instead of the generic chain's 10; scaled by −lr when the SGD update is folded
+  // y sum to 1), 4 nodes instead of the generic chain's 10; folded SGD seeds −lr·∂L/∂z = (y − softmax(z))·(lr / Σy)
   const grads =
     ce === undefined || y === undefined
-      ? addGradients(b, loss, wrt, { ...(negLr === undefined ? {} : { seed: negLr }), batchOnes })
-      : addGradients(b, fwd.logits, wrt, { seed: b.mul(b.sub(b.op('Exp', [ce.logSoftmax]), y), b.div(negLr ?? b.constFloat(1), ce.count)), batchOnes });
+      ? addGradients(b, loss, wrt, { ...(sgdFolded ? { seed: b.neg(lr) } : {}), batchOnes })
+      : addGradients(b, fwd.logits, wrt, {
+          seed: sgdFolded ? b.mul(b.sub(y, b.op('Exp', [ce.logSoftmax])), b.div(lr, ce.count)) : b.div(b.sub(b.op('Exp', [ce.logSoftmax]), y), ce.count),
+          batchOnes,
+        });
   for (const p of def.params) {
-    if (negLr !== undefined) {
-      b.namedOutput(`${p.name}:new`, buildSgdUpdateFromScaledGrad(b, opts, { param: p.name, grad: grads.get(p.name)!, negLr }), p.shape);
+    if (sgdFolded) {
+      b.namedOutput(`${p.name}:new`, buildSgdUpdateFromScaledGrad(b, opts, { param: p.name, grad: grads.get(p.name)!, lr }), p.shape);
       continue;
     }
     const upd = buildOptimizerUpdate(b, opts, { param: p.name, grad: grads.get(p.name)!, lr, slots: Object.fromEntries(slots.map((s) => [s, `${p.name}.${s}`])), adamScalars: scalars });
