@@ -23,6 +23,13 @@ export interface GradOptions {
   seed?: string;
   /** Precomputed shape environment of the forward graph. */
   env?: ShapeEnv;
+  /**
+   * A vector of ones of length `dim` (the batch dimension, e.g. the symbol 'N'). When given, a gradient of shape
+   * [dim, K] summed to a [K] input (a bias) is the product ones·G, a MatMul, instead of ReduceSum over axis 0 and a
+   * Reshape (onnxruntime's CPU ReduceSum over the leading axis is several times slower than the GEMV). Same value;
+   * the float rounding of the sum may differ.
+   */
+  batchOnes?: { ones: string; dim: Dim };
 }
 
 /** Axes to sum so that a gradient of shape `from` matches `to` under numpy broadcasting. */
@@ -40,7 +47,7 @@ export function broadcastAxes(from: Dim[], to: Dim[]): number[] {
   return axes;
 }
 
-export function makeGradContext(b: GraphBuilder, env: ShapeEnv, node?: NodeProto, needed?: boolean[]): GradContext {
+export function makeGradContext(b: GraphBuilder, env: ShapeEnv, node?: NodeProto, needed?: boolean[], batchOnes?: GradOptions['batchOnes']): GradContext {
   const shape = (name: string): Dim[] => {
     const s = env.info.get(name)?.shape;
     if (!s) throw new GeolensError('BAD_SHAPE', `autodiff: the shape of '${name}' is unknown${node ? ` (at ${node.opType} '${node.name}')` : ''}; give the graph inputs static ranks.`);
@@ -53,6 +60,9 @@ export function makeGradContext(b: GraphBuilder, env: ShapeEnv, node?: NodeProto
     needs: (i) => (needed ? needed[i] === true : true),
     unbroadcast(grad, fromShape, input) {
       const to = shape(input);
+      if (batchOnes && fromShape.length === 2 && to.length === 1 && fromShape[0] === batchOnes.dim && to[0] === fromShape[1]) {
+        return b.matmul(batchOnes.ones, grad);
+      }
       const axes = broadcastAxes(fromShape, to);
       let g = grad;
       if (axes.length) g = b.reduceSum(g, axes, true);
@@ -110,7 +120,7 @@ export function addGradients(b: GraphBuilder, loss: string, wrt: string[], opts:
       throw new GeolensError('UNSUPPORTED_OP', `autodiff: no gradient rule for ${n.opType} (node '${n.name}'). Supported: ${[...RULES.keys()].sort().join(', ')}.`, { op: n.opType, node: n.name });
     }
     const gOut = n.outputs.map((o) => collect(o));
-    const gIn = rule.vjp(n, gOut, makeGradContext(b, env, n, needed));
+    const gIn = rule.vjp(n, gOut, makeGradContext(b, env, n, needed, opts.batchOnes));
     n.inputs.forEach((inp, i) => {
       const g = gIn[i];
       if (!needed[i] || g === undefined) return;

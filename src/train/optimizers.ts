@@ -34,6 +34,19 @@ export interface UpdateTensors {
   adamScalars: string[];
 }
 
+/**
+ * Plain SGD from a gradient that is already scaled by −lr (the backward pass was seeded with −lr times the loss gradient, so `t.grad` = −lr·∂L/∂p; `t.lr` is lr itself):
+ * p ← p + g′, with coupled weight decay p ← p + g′ + (−lr·wd)·p. One Add per parameter instead of Mul + Sub, and the
+ * Add of a weight gradient (a MatMul) fuses with it into one Gemm in onnxruntime (MatMulAddFusion). Equal to
+ * {@link buildOptimizerUpdate}'s 'sgd' in exact arithmetic; float32 rounding differs (lr multiplies the scalar seed
+ * instead of each gradient entry).
+ */
+export function buildSgdUpdateFromScaledGrad(b: GraphBuilder, o: OptimizerOptions, t: { param: string; grad: string; lr: string }): string {
+  const wd = o.weightDecay ?? 0;
+  const g = wd === 0 ? t.grad : b.add(t.grad, b.mul(t.param, b.mul(t.lr, b.constFloat(-wd))));
+  return b.add(t.param, g);
+}
+
 export function buildOptimizerUpdate(b: GraphBuilder, o: OptimizerOptions, t: UpdateTensors): { param: string; slots: Record<string, string> } {
   let g = t.grad;
   const wd = o.weightDecay ?? 0;

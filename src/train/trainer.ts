@@ -10,9 +10,11 @@ import type { CompiledGraph, Engine, RunTensor } from '../engine/engine.js';
 import { GeolensError } from '../errors.js';
 import { BN_MOMENTUM, initWeights, meanSquaredError, modelOutputShape, type ForwardResult, type ModelDef, type Weights } from '../models/index.js';
 import { GraphBuilder } from '../onnx/builder.js';
+import { DataType } from '../onnx/proto.js';
+import { tensorToProto } from '../onnx/tensors.js';
 import type { Tensor } from '../tensor.js';
 import { numel } from '../tensor.js';
-import { buildOptimizerUpdate, optimizerSlots, type OptimizerOptions } from './optimizers.js';
+import { buildOptimizerUpdate, buildSgdUpdateFromScaledGrad, optimizerSlots, type OptimizerOptions } from './optimizers.js';
 
 export interface TrainerOptions extends OptimizerOptions {
   /** Learning rate at step 0 (schedules pass the current one to `step`). */
@@ -45,23 +47,31 @@ const LOGITS = 'logits';
 
 /** Mean softmax cross-entropy −Σ y⊙log_softmax(z) / Σ y (the denominator is the batch size for one-hot y). */
 export function softmaxCrossEntropy(b: GraphBuilder, logits: string, yOneHot: string): string {
+  return crossEntropyParts(b, logits, yOneHot).loss;
+}
+
+/** The loss and the tensors its closed-form gradient reuses: log_softmax(z) [N, C] and the count Σ y (a scalar). */
+function crossEntropyParts(b: GraphBuilder, logits: string, yOneHot: string): { loss: string; logSoftmax: string; count: string } {
   const ls = b.op('LogSoftmax', [logits], { axis: -1 });
   const total = b.op('ReduceSum', [b.mul(yOneHot, ls)], { keepdims: 0 });
   const count = b.op('ReduceSum', [yOneHot], { keepdims: 0 });
-  return b.neg(b.div(total, count));
+  return { loss: b.neg(b.div(total, count)), logSoftmax: ls, count };
 }
 
 /**
  * The step graph: inputs x, y_onehot (classifiers only), lr, params, optimizer slots, buffers; outputs loss, logits
  * (classifiers only), updates. The loss is the model's (`def.loss`): softmax cross-entropy against y_onehot, or the
- * mean squared error between the output and x.
+ * mean squared error between the output and x. Each row of y_onehot must sum to 1 (one-hot, or label-smoothed): the
+ * backward pass starts at the logits with the closed form (softmax(z) − y) / Σy. With plain SGD and `foldLr` (the default) the backward pass is seeded
+ * with −lr, so each update is p + ∂(−lr·L)/∂p, one Add that onnxruntime fuses into the weight gradient's Gemm
+ * (`foldLr = false` builds the unfused p − lr·∂L/∂p, kept for A/B benchmarks).
  */
-export function buildTrainStep(def: ModelDef, opts: OptimizerOptions): GraphBuilder {
-  return trainStepGraph(def, opts).b;
+export function buildTrainStep(def: ModelDef, opts: OptimizerOptions, foldLr = true): GraphBuilder {
+  return trainStepGraph(def, opts, foldLr).b;
 }
 
 /** The step graph and the batch statistics it outputs (as `${buffer}:batch`). */
-function trainStepGraph(def: ModelDef, opts: OptimizerOptions): { b: GraphBuilder; batchStats: ForwardResult['batchStats'] } {
+function trainStepGraph(def: ModelDef, opts: OptimizerOptions, foldLr = true): { b: GraphBuilder; batchStats: ForwardResult['batchStats'] } {
   const b = new GraphBuilder('train_step');
   const reconstruction = def.loss === 'mean-squared-error';
   const x = b.input(X, ['N', ...def.config.inputShape]);
@@ -73,11 +83,30 @@ function trainStepGraph(def: ModelDef, opts: OptimizerOptions): { b: GraphBuilde
   for (const p of def.params) for (const s of slots) b.input(`${p.name}.${s}`, p.shape);
   const scalars = opts.optimizer === 'adam' ? [b.input('adam_c1', []), b.input('adam_c2', [])] : [];
   const fwd = def.forward(b, x, (n) => n, 'train');
-  const loss = y === undefined ? meanSquaredError(b, fwd.logits, x) : softmaxCrossEntropy(b, fwd.logits, y);
+  const ce = y === undefined ? undefined : crossEntropyParts(b, fwd.logits, y);
+  const loss = ce === undefined ? meanSquaredError(b, fwd.logits, x) : ce.loss;
   b.namedOutput(LOSS, loss, []);
   if (y !== undefined) b.namedOutput(LOGITS, fwd.logits, ['N', ...modelOutputShape(def.config)]);
-  const grads = addGradients(b, loss, def.params.map((p) => p.name));
+  // plain SGD: seed the backward pass with −lr so each update is one Add (fused into the weight gradient's Gemm)
+  const sgdFolded = foldLr && opts.optimizer === 'sgd';
+  // bias gradients as ones·G (a GEMV) rather than ReduceSum over the batch axis
+  const ones = b.op('ConstantOfShape', [b.op('Slice', [b.shape(x), b.constInt64([0]), b.constInt64([1])])], { value: tensorToProto('value', [1], b.floatType === DataType.DOUBLE ? Float64Array.of(1) : Float32Array.of(1), b.floatType) });
+  const batchOnes = { ones, dim: 'N' };
+  const wrt = def.params.map((p) => p.name);
+  // cross-entropy: start the backward pass at the logits with the closed form ∂L/∂z = (softmax(z) − y) / Σy (rows of
+  // y sum to 1), 4 nodes instead of the generic chain's 10; folded SGD seeds −lr·∂L/∂z = (y − softmax(z))·(lr / Σy)
+  const grads =
+    ce === undefined || y === undefined
+      ? addGradients(b, loss, wrt, { ...(sgdFolded ? { seed: b.neg(lr) } : {}), batchOnes })
+      : addGradients(b, fwd.logits, wrt, {
+          seed: sgdFolded ? b.mul(b.sub(y, b.op('Exp', [ce.logSoftmax])), b.div(lr, ce.count)) : b.div(b.sub(b.op('Exp', [ce.logSoftmax]), y), ce.count),
+          batchOnes,
+        });
   for (const p of def.params) {
+    if (sgdFolded) {
+      b.namedOutput(`${p.name}:new`, buildSgdUpdateFromScaledGrad(b, opts, { param: p.name, grad: grads.get(p.name)!, lr }), p.shape);
+      continue;
+    }
     const upd = buildOptimizerUpdate(b, opts, { param: p.name, grad: grads.get(p.name)!, lr, slots: Object.fromEntries(slots.map((s) => [s, `${p.name}.${s}`])), adamScalars: scalars });
     b.namedOutput(`${p.name}:new`, upd.param, p.shape);
     for (const s of slots) b.namedOutput(`${p.name}.${s}:new`, upd.slots[s]!, p.shape);

@@ -3,7 +3,7 @@
  * tensor R (loss = Σ y·R), so the whole Jacobian is exercised, not only its column sums.
  * Error measure: max_i |analytic_i − numeric_i| / max(max_i |numeric_i|, 1e-3)  (per input, relative to its scale).
  */
-import { addGradients } from '../../src/autodiff/grad.js';
+import { addGradients, type GradOptions } from '../../src/autodiff/grad.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { DataType } from '../../src/onnx/proto.js';
 import { inferShapes } from '../../src/onnx/shapes.js';
@@ -32,6 +32,8 @@ export interface GradCase {
   seed?: number;
   /** Finite-difference step (default 1e-6 for float64, 1e-2 for float32). */
   eps?: number;
+  /** Options for addGradients, built on the graph after the forward pass (e.g. `batchOnes`). */
+  gradOptions?(b: GraphBuilder): GradOptions;
 }
 
 export interface GradReport {
@@ -66,7 +68,7 @@ export async function gradCheck(c: GradCase): Promise<GradReport> {
   const loss = b.op('ReduceSum', [b.mul(y, rName)], { keepdims: 0 });
   b.output(loss, []);
   const fwd = b.clone();
-  const grads = addGradients(b, loss, wrt);
+  const grads = addGradients(b, loss, wrt, c.gradOptions?.(b) ?? {});
   for (const w of wrt) b.output(grads.get(w)!, c.inputs[w]!.shape);
   const engine = defaultEngine();
   const gSess = await engine.load(b);
