@@ -61,8 +61,8 @@ function crossEntropyParts(b: GraphBuilder, logits: string, yOneHot: string): { 
 /**
  * The step graph: inputs x, y_onehot (classifiers only), lr, params, optimizer slots, buffers; outputs loss, logits
  * (classifiers only), updates. The loss is the model's (`def.loss`): softmax cross-entropy against y_onehot, or the
- * mean squared error between the output and x. Each row of y_onehot must sum to 1 (one-hot, or label-smoothed): the
- * backward pass starts at the logits with the closed form (softmax(z) − y) / Σy. With plain SGD and `foldLr` (the default) the backward pass is seeded
+ * mean squared error between the output and x. The backward pass starts at the logits with the closed form
+ * (softmax(z)·Σ_c y − y) / Σy (any non-negative y: one-hot, label-smoothed, soft labels). With plain SGD and `foldLr` (the default) the backward pass is seeded
  * with −lr, so each update is p + ∂(−lr·L)/∂p, one Add that onnxruntime fuses into the weight gradient's Gemm
  * (`foldLr = false` builds the unfused p − lr·∂L/∂p, kept for A/B benchmarks).
  */
@@ -93,15 +93,16 @@ function trainStepGraph(def: ModelDef, opts: OptimizerOptions, foldLr = true): {
   const ones = b.op('ConstantOfShape', [b.op('Slice', [b.shape(x), b.constInt64([0]), b.constInt64([1])])], { value: tensorToProto('value', [1], b.floatType === DataType.DOUBLE ? Float64Array.of(1) : Float32Array.of(1), b.floatType) });
   const batchOnes = { ones, dim: 'N' };
   const wrt = def.params.map((p) => p.name);
-  // cross-entropy: start the backward pass at the logits with the closed form ∂L/∂z = (softmax(z) − y) / Σy (rows of
-  // y sum to 1), 4 nodes instead of the generic chain's 10; folded SGD seeds −lr·∂L/∂z = (y − softmax(z))·(lr / Σy)
-  const grads =
-    ce === undefined || y === undefined
-      ? addGradients(b, loss, wrt, { ...(sgdFolded ? { seed: b.neg(lr) } : {}), batchOnes })
-      : addGradients(b, fwd.logits, wrt, {
-          seed: sgdFolded ? b.mul(b.sub(y, b.op('Exp', [ce.logSoftmax])), b.div(lr, ce.count)) : b.div(b.sub(b.op('Exp', [ce.logSoftmax]), y), ce.count),
-          batchOnes,
-        });
+  // cross-entropy: start the backward pass at the logits with the closed form ∂L/∂z = (softmax(z)·Σ_c y − y) / Σy
+  // (a few nodes instead of the generic chain's 10); folded SGD seeds −lr·∂L/∂z = (y − softmax(z)·Σ_c y)·(lr / Σy)
+  let grads: Map<string, string>;
+  if (ce === undefined || y === undefined) {
+    grads = addGradients(b, loss, wrt, { ...(sgdFolded ? { seed: b.neg(lr) } : {}), batchOnes });
+  } else {
+    const p = b.mul(b.op('Exp', [ce.logSoftmax]), b.reduceSum(y, [-1], true));
+    const seed = sgdFolded ? b.mul(b.sub(y, p), b.div(lr, ce.count)) : b.div(b.sub(p, y), ce.count);
+    grads = addGradients(b, fwd.logits, wrt, { seed, batchOnes });
+  }
   for (const p of def.params) {
     if (sgdFolded) {
       b.namedOutput(`${p.name}:new`, buildSgdUpdateFromScaledGrad(b, opts, { param: p.name, grad: grads.get(p.name)!, lr }), p.shape);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel } from '../../src/models/index.js';
-import { Trainer, type TrainerState } from '../../src/train/trainer.js';
+import { Trainer, buildTrainStep, type TrainerState } from '../../src/train/trainer.js';
 import { trainLoop } from '../../src/train/loop.js';
 import { defaultEngine } from '../../src/engine/node.js';
 import { Rng } from '../../src/util/random.js';
@@ -127,4 +127,45 @@ test('a CNN training step runs and lowers the loss on a fixed batch', async () =
   let last = first;
   for (let i = 0; i < 30; i++) last = await tr.step(x, y);
   assert.ok(last < first * 0.5, `loss ${first} -> ${last}`);
+});
+
+test('the step graph with soft labels (rows of y not summing to 1) matches the float64 gradient of −Σ y⊙log_softmax(z) / Σy', async () => {
+  // regression for the closed-form loss gradient at the logits: it must hold for any non-negative y, not only one-hot
+  const engine = defaultEngine();
+  const n = 6;
+  const rng = new Rng(11);
+  const x = rng.fillNormal(new Float32Array(n * 3));
+  const y = Float32Array.from({ length: n * 4 }, (_, i) => (i % 4 === 1 ? 0 : rng.uniform() * (1 + Math.floor(i / 4))));
+  const W = rng.fillNormal(new Float32Array(12));
+  const bias = rng.fillNormal(new Float32Array(4));
+  const lr = 0.5;
+  const count = y.reduce((s, v) => s + v, 0);
+  const gW = new Float64Array(12);
+  const gb = new Float64Array(4);
+  for (let i = 0; i < n; i++) {
+    const z = [0, 1, 2, 3].map((c) => bias[c]! + [0, 1, 2].reduce((s, k) => s + x[i * 3 + k]! * W[k * 4 + c]!, 0));
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    const rowSum = [0, 1, 2, 3].reduce((a, c) => a + y[i * 4 + c]!, 0);
+    for (let c = 0; c < 4; c++) {
+      const d = ((e[c]! / s) * rowSum - y[i * 4 + c]!) / count;
+      gb[c]! += d;
+      for (let k = 0; k < 3; k++) gW[k * 4 + c]! += x[i * 3 + k]! * d;
+    }
+  }
+  for (const foldLr of [true, false]) {
+    const session = await engine.load(buildTrainStep(linear, { optimizer: 'sgd' }, foldLr));
+    const r = await session.run({
+      x: { data: x, shape: [n, 3] },
+      y_onehot: { data: y, shape: [n, 4] },
+      lr: { data: Float32Array.of(lr), shape: [] },
+      'classifier.weight': { data: W, shape: [3, 4] },
+      'classifier.bias': { data: bias, shape: [4] },
+    });
+    const newW = r['classifier.weight:new']!.data as Float32Array;
+    const newB = r['classifier.bias:new']!.data as Float32Array;
+    const err = Math.max(...Array.from(gW, (g, i) => Math.abs(W[i]! - lr * g - newW[i]!)), ...Array.from(gb, (g, i) => Math.abs(bias[i]! - lr * g - newB[i]!)));
+    assert.ok(err < 1e-6, `foldLr ${foldLr}: max error ${err}`);
+  }
 });
