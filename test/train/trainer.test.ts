@@ -17,9 +17,13 @@ function batch(seed: number, n: number): { x: Float32Array; y: Int32Array } {
   return { x, y };
 }
 
-/** Reference gradients of mean CE for z = xW + b in float64. */
-function linearGrads(W: Float32Array, bias: Float32Array, x: Float32Array, y: Int32Array): { gW: Float64Array; gb: Float64Array } {
-  const n = y.length;
+/**
+ * Reference gradients in float64 of L = −Σ y⊙log_softmax(z) / Σy for z = xW + b and soft labels y [n, 4]:
+ * ∂L/∂z = (softmax(z)·Σ_c y − y) / Σy.
+ */
+function softLinearGrads(W: Float32Array, bias: Float32Array, x: Float32Array, y: Float32Array): { gW: Float64Array; gb: Float64Array } {
+  const n = y.length / 4;
+  const count = y.reduce((s, v) => s + v, 0);
   const gW = new Float64Array(12);
   const gb = new Float64Array(4);
   for (let i = 0; i < n; i++) {
@@ -27,13 +31,21 @@ function linearGrads(W: Float32Array, bias: Float32Array, x: Float32Array, y: In
     const m = Math.max(...z);
     const e = z.map((v) => Math.exp(v - m));
     const s = e.reduce((a, b) => a + b, 0);
+    const rowSum = [0, 1, 2, 3].reduce((a, c) => a + y[i * 4 + c]!, 0);
     for (let c = 0; c < 4; c++) {
-      const d = (e[c]! / s - (y[i] === c ? 1 : 0)) / n;
+      const d = ((e[c]! / s) * rowSum - y[i * 4 + c]!) / count;
       gb[c]! += d;
       for (let k = 0; k < 3; k++) gW[k * 4 + c]! += x[i * 3 + k]! * d;
     }
   }
   return { gW, gb };
+}
+
+/** Reference gradients of mean CE for z = xW + b and integer labels, in float64. */
+function linearGrads(W: Float32Array, bias: Float32Array, x: Float32Array, y: Int32Array): { gW: Float64Array; gb: Float64Array } {
+  const oneHot = new Float32Array(y.length * 4);
+  y.forEach((c, i) => (oneHot[i * 4 + c] = 1));
+  return softLinearGrads(W, bias, x, oneHot);
 }
 
 for (const optimizer of ['sgd', 'momentum', 'adam'] as OptimizerName[]) {
@@ -139,21 +151,7 @@ test('the step graph with soft labels (rows of y not summing to 1) matches the f
   const W = rng.fillNormal(new Float32Array(12));
   const bias = rng.fillNormal(new Float32Array(4));
   const lr = 0.5;
-  const count = y.reduce((s, v) => s + v, 0);
-  const gW = new Float64Array(12);
-  const gb = new Float64Array(4);
-  for (let i = 0; i < n; i++) {
-    const z = [0, 1, 2, 3].map((c) => bias[c]! + [0, 1, 2].reduce((s, k) => s + x[i * 3 + k]! * W[k * 4 + c]!, 0));
-    const m = Math.max(...z);
-    const e = z.map((v) => Math.exp(v - m));
-    const s = e.reduce((a, b) => a + b, 0);
-    const rowSum = [0, 1, 2, 3].reduce((a, c) => a + y[i * 4 + c]!, 0);
-    for (let c = 0; c < 4; c++) {
-      const d = ((e[c]! / s) * rowSum - y[i * 4 + c]!) / count;
-      gb[c]! += d;
-      for (let k = 0; k < 3; k++) gW[k * 4 + c]! += x[i * 3 + k]! * d;
-    }
-  }
+  const { gW, gb } = softLinearGrads(W, bias, x, y);
   for (const foldLr of [true, false]) {
     const session = await engine.load(buildTrainStep(linear, { optimizer: 'sgd' }, foldLr));
     const r = await session.run({

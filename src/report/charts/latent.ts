@@ -2,7 +2,7 @@
  * A plane of points and the polygons that tile it: labelled points (coloured by group), marked points (crosses, e.g.
  * generated samples) and polygon outlines (e.g. the cells of a power diagram), on equal scales.
  */
-import { axisLabel, type ChartFrame, type LegendItem, Plot, renderPlot } from './plot.js';
+import { type ChartFrame, type LegendItem, Plot, renderPlane } from './plot.js';
 import { paddedExtent } from './scatter.js';
 import { PALETTE, seriesColor } from './theme.js';
 
@@ -49,17 +49,5 @@ export function planeChart(o: PlaneChartOptions, points: PlanePoint[], markers: 
   const legend: LegendItem[] = groups.map((g) => ({ label: `${o.groupNames[g] ?? `group ${g}`}${square(g) ? ' (squares)' : ''}`, color: seriesColor(g), symbol: square(g) ? ('box' as const) : ('dot' as const) }));
   if (markers.length) legend.push({ label: o.markerName ?? 'marked', color: 'currentColor', symbol: 'dot' });
   if (polygons.length) legend.push({ label: o.polygonName ?? 'cells', color: 'currentColor', symbol: 'line' });
-  return renderPlot(
-    {
-      width,
-      height: plotH + 24 + 44,
-      marginLeft: 72,
-      marginRight: 20,
-      marginBottom: 44,
-      x: { domain: [x0, x1], ...axisLabel(o.xLabel) },
-      y: { domain: [y0, y1], ...axisLabel(o.yLabel) },
-      marks,
-    },
-    { ...o, legend },
-  );
+  return renderPlane(marks, { x: [x0, x1], y: [y0, y1], width: width, plotHeight: plotH, xLabel: o.xLabel, yLabel: o.yLabel }, { ...o, legend });
 }

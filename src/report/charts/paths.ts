@@ -2,7 +2,7 @@
  * Paths in the plane: families of polylines (streamlines of a field, walks) over a scatter of labelled points, on
  * equal scales for x and y so that angles on screen are angles in the data (the foliation plots).
  */
-import { axisLabel, type ChartFrame, type LegendItem, Plot, renderPlot } from './plot.js';
+import { type ChartFrame, type LegendItem, Plot, renderPlane } from './plot.js';
 import { paddedExtent } from './scatter.js';
 import { PALETTE } from './theme.js';
 
@@ -57,17 +57,5 @@ export function pathChart(o: PathChartOptions, paths: Path[], points: LabelledPo
   for (const l of labels) {
     marks.push(Plot.dot(points.filter((p) => p.label === l), { x: 'x', y: 'y', r: 2.6, fill: LABEL_COLORS[l % LABEL_COLORS.length]!, fillOpacity: 0.85 }));
   }
-  return renderPlot(
-    {
-      width: plotW + 84,
-      height: plotH + 24 + 44,
-      marginLeft: 64,
-      marginRight: 20,
-      marginBottom: 44,
-      x: { domain: [x0, x1], ...axisLabel(o.xLabel) },
-      y: { domain: [y0, y1], ...axisLabel(o.yLabel) },
-      marks,
-    },
-    { ...o, legend },
-  );
+  return renderPlane(marks, { x: [x0, x1], y: [y0, y1], width: plotW + 84, plotHeight: plotH, marginLeft: 64, xLabel: o.xLabel, yLabel: o.yLabel }, { ...o, legend });
 }

@@ -148,3 +148,31 @@ export function renderPlot(options: Plot.PlotOptions, frame: ChartFrame & { lege
   }
   return roundGeometry(normaliseIds(svg.outerHTML, frame.id ?? 'chart')) + (standalone ? '\n' : '');
 }
+
+/** The extent of a plane chart's plotting area: x and y domains, the SVG width and the plot's height in pixels. */
+export interface PlaneFrame {
+  x: [number, number];
+  y: [number, number];
+  width: number;
+  plotHeight: number;
+  marginLeft?: number;
+  xLabel: string;
+  yLabel: string;
+}
+
+/** A chart on a plane with fixed x/y domains (scatter, paths, latent codes): the shared margins and axes around `marks`. */
+export function renderPlane(marks: Plot.Markish[], plane: PlaneFrame, frame: ChartFrame & { legend?: LegendItem[] }): string {
+  return renderPlot(
+    {
+      width: plane.width,
+      height: plane.plotHeight + 24 + 44,
+      marginLeft: plane.marginLeft ?? 72,
+      marginRight: 20,
+      marginBottom: 44,
+      x: { domain: plane.x, ...axisLabel(plane.xLabel) },
+      y: { domain: plane.y, ...axisLabel(plane.yLabel) },
+      marks,
+    },
+    frame,
+  );
+}

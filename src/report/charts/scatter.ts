@@ -4,7 +4,7 @@
  * screen share one label, and labels that would overlap are moved apart (./labels.ts).
  */
 import { placeLabels, type PixelPoint } from './labels.js';
-import { axisLabel, type ChartFrame, type LegendItem, minMax, Plot, renderPlot } from './plot.js';
+import { type ChartFrame, type LegendItem, minMax, Plot, renderPlane } from './plot.js';
 import { seriesColor } from './theme.js';
 
 export interface ScatterPoint {
@@ -71,17 +71,5 @@ export function scatterChart(o: ScatterChartOptions, points: ScatterPoint[]): st
   for (const anchor of ['start', 'end'] as const) {
     marks.push(Plot.text(labels.filter((l) => l.anchor === anchor), { x: 'lx', y: 'ly', text: 'text', dx: anchor === 'start' ? 8 * 0.25 : -8 * 0.25, textAnchor: anchor, fill: 'currentColor' }));
   }
-  return renderPlot(
-    {
-      width,
-      height: plotH + 24 + 44,
-      marginLeft: 72,
-      marginRight: 20,
-      marginBottom: 44,
-      x: { domain: [x0, x1], ...axisLabel(o.xLabel) },
-      y: { domain: [y0, y1], ...axisLabel(o.yLabel) },
-      marks,
-    },
-    { ...o, legend },
-  );
+  return renderPlane(marks, { x: [x0, x1], y: [y0, y1], width: width, plotHeight: plotH, xLabel: o.xLabel, yLabel: o.yLabel }, { ...o, legend });
 }
