@@ -84,8 +84,9 @@ test('library: analyze a model and write its report with the public exports, as 
     const { report } = await writeAnalysis(join(dir, 'analysis'), analysis);
     assert.equal(report, join(dir, 'analysis', 'report.html'));
     const manifest = await readResult(ANALYSIS_RESULT, join(dir, 'analysis', 'results', 'analysis.json'));
-    // every registered probe ran, but topology: one model alone has no other network to be compared with
-    assert.deepEqual(manifest.probes.map((p) => [p.name, p.status]), [...SECTIONS.keys()].filter((k) => ANALYSIS_PROBES.has(k)).map((k) => [k, k === 'topology' ? 'skipped' : 'ok']));
+    // every registered probe ran, but topology (one model alone has no other network to be compared with) and OT (needs an autoencoder)
+    assert.deepEqual(manifest.probes.map((p) => [p.name, p.status]), [...SECTIONS.keys()].filter((k) => ANALYSIS_PROBES.has(k)).map((k) => [k, k === 'topology' || k === 'ot' ? 'skipped' : 'ok']));
+    assert.match(manifest.probes.find((p) => p.name === 'ot')!.reason!, /^needs an autoencoder/);
     assert.match(readFileSync(report, 'utf8'), /<section class="probe" id="dim">/);
     // charts render in Node once geolens/node is imported (a linkedom document)
     assert.match(lineChart({ xLabel: 'x', yLabel: 'y' }, [{ name: 'a', points: [[0, 0], [1, 1]] }]), /^<svg /);

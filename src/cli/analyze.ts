@@ -59,7 +59,7 @@ export interface AnalysisRunOptions {
 
 /** Analyze `path` and write the results and report; prints a line per probe and the report path. Returns the report's path. */
 export async function runAnalysis(path: string, o: AnalysisRunOptions, out: (line: string) => void): Promise<string> {
-  const target = await openTarget(path);
+  const target = await openTarget(path, { autoencoder: true });
   const abs = { ...target, path: resolve(target.path) };
   const data = await analysisData(abs, { ...(o.dataset !== undefined ? { dataset: o.dataset } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
   const dir = analysisDir(target, o.out);

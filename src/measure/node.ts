@@ -9,23 +9,50 @@ import { loadDataset } from '../data/node.js';
 import { subsetPerClass } from '../data/split.js';
 import type { Dataset } from '../data/types.js';
 import { GeolensError } from '../errors.js';
-import { writeFileAtomic } from '../models/node.js';
+import { isAutoencoder, type ModelDef, type Weights } from '../models/index.js';
+import { readSafetensorsFile, writeFileAtomic } from '../models/node.js';
 import type { ImportedModel } from '../onnx/import.js';
 import { importModelFile } from '../onnx/node.js';
 import { fitDataToModel } from './data-fit.js';
-import { openRun } from '../train/node.js';
+import { openRun, type RunDir } from '../train/node.js';
 import { splitForRun } from '../train/run-split.js';
 import { importDefinition, type ProbeTarget } from './target.js';
 
 /**
- * Open a run directory (from `geolens train`: its model.onnx, else its last checkpoint; every checkpoint through
- * `run.modelAt`) or an .onnx classifier file. Errors: FILE_NOT_FOUND, BAD_FILE, BAD_MODEL.
+ * The final weights of a run: weights/final.safetensors, else its last checkpoint (a run not finished), with the
+ * file they came from. Errors: BAD_FILE (no weights yet, or tensors that do not match the definition).
  */
-export async function openTarget(path: string): Promise<ProbeTarget> {
+export async function finalWeights(dir: string, def: ModelDef, run: RunDir, checkpoints: readonly number[]): Promise<{ params: Weights; weightsFile: string }> {
+  const final = join(dir, 'weights', 'final.safetensors');
+  if (existsSync(final)) {
+    const st = await readSafetensorsFile(final);
+    const params: Weights = {};
+    for (const p of def.params) {
+      const t = st.tensors[p.name];
+      if (!t || !(t.data instanceof Float32Array)) throw new GeolensError('BAD_FILE', `${final}: missing float32 tensor '${p.name}'; the weights do not match config.json.`);
+      params[p.name] = { data: t.data, shape: [...t.shape] };
+    }
+    return { params, weightsFile: final };
+  }
+  if (checkpoints.length) {
+    const epoch = checkpoints[checkpoints.length - 1]!;
+    return { params: (await run.loadCheckpoint(epoch, def)).params, weightsFile: join(dir, 'weights', `epoch-${String(epoch).padStart(4, '0')}.safetensors`) };
+  }
+  throw new GeolensError('BAD_FILE', `${dir}: the run has no weights yet (neither final.safetensors nor a checkpoint).`);
+}
+
+/**
+ * Open a run directory (from `geolens train`: its model.onnx, else its last checkpoint; every checkpoint through
+ * `run.modelAt`) or an .onnx classifier file. An autoencoder run is refused (BAD_MODEL) unless `autoencoder` is set:
+ * then the target carries its definition and final weights (`target.autoencoder`). Errors: FILE_NOT_FOUND, BAD_FILE,
+ * BAD_MODEL.
+ */
+export async function openTarget(path: string, options: { autoencoder?: boolean } = {}): Promise<ProbeTarget> {
   if (!existsSync(path)) throw new GeolensError('FILE_NOT_FOUND', `${path} does not exist; give a run directory (from geolens train) or an .onnx file.`);
   if (statSync(path).isDirectory()) {
     const { run, config, def, checkpoints } = await openRun(path);
-    if (config.model.kind === 'autoencoder') {
+    const ae = isAutoencoder(def);
+    if (ae && !options.autoencoder) {
       throw new GeolensError('BAD_MODEL', `${path} holds an autoencoder (no classes), and this probe needs a classifier; probe its latent space with 'geolens ot ${path}'.`);
     }
     const modelAt = async (epoch: number): Promise<ImportedModel> => {
@@ -37,7 +64,9 @@ export async function openTarget(path: string): Promise<ProbeTarget> {
     if (existsSync(file)) model = importModelFile(file, { gradientOps: GRADIENT_RULES });
     else if (checkpoints.length) model = await modelAt(checkpoints[checkpoints.length - 1]!);
     else throw new GeolensError('BAD_FILE', `${path}: the run has neither model.onnx nor a checkpoint yet.`);
-    return { path, kind: 'run', model, run: { dir: path, config, def, checkpoints, modelAt } };
+    const target: ProbeTarget = { path, kind: 'run', model, run: { dir: path, config, def, checkpoints, modelAt } };
+    if (ae) target.autoencoder = { def, params: (await finalWeights(path, def, run, checkpoints)).params };
+    return target;
   }
   return { path, kind: 'onnx', model: importModelFile(path, { gradientOps: GRADIENT_RULES }) };
 }

@@ -4,7 +4,7 @@
  * the Node adapter's job (`./node.ts`); this module holds the browser-safe parts.
  */
 import { RULES as GRADIENT_RULES } from '../autodiff/rules/index.js';
-import { exportModel, type ModelDef, type Weights } from '../models/index.js';
+import { exportModel, type AutoencoderDef, type ModelDef, type Weights } from '../models/index.js';
 import { importClassifier, parseLayerSpec, selectLayers, type ImportedModel, type Layer } from '../onnx/import.js';
 import { decodeModel } from '../onnx/proto.js';
 import type { RunConfig } from '../train/config.js';
@@ -28,6 +28,11 @@ export interface ProbeTarget {
   model: ImportedModel;
   /** Set for a run directory. */
   run?: RunTarget;
+  /**
+   * Set for an autoencoder run (opened with `openTarget(path, { autoencoder: true })`): its definition and final
+   * weights. `model` is then its x → reconstruction graph, not a classifier (its "classes" are output features).
+   */
+  autoencoder?: { def: AutoencoderDef; params: Weights };
 }
 
 /** Import the eval graph of a geolens model definition with given weights (gradient support checked). */

@@ -142,7 +142,8 @@ export function manifestFacts(m: AnalysisResult): [string, string][] {
   rows.push(['source', `<code>${esc(m.model.source)}</code> (${m.model.kind === 'run' ? 'geolens run directory' : 'ONNX file'})`]);
   const d = m.data;
   rows.push(['data', `${esc(d.spec ?? d.name)} · ${d.numClasses} classes · samples [${d.sampleShape.join('×')}] · ${d.parts === 'run-split' ? `${count(d.train)} training / ${count(d.test)} held-out` : `${count(d.test)} samples`}`]);
-  rows.push(['accuracy', m.accuracy.train !== null ? `${percent(m.accuracy.train)} training · ${percent(m.accuracy.test)} held-out` : `${percent(m.accuracy.test)} on the data`]);
+  if (m.model.numClasses === 0 && m.accuracy.test === null) rows.push(['accuracy', '— (an autoencoder: no classes)']);
+  else rows.push(['accuracy', m.accuracy.train !== null ? `${percent(m.accuracy.train)} training · ${percent(m.accuracy.test)} held-out` : `${percent(m.accuracy.test)} on the data`]);
   if (m.training) rows.push(['training', `${m.training.epochs} epochs of ${esc(m.training.optimizer)}, lr ${m.training.lr}, batch ${m.training.batchSize}, seed ${m.training.seed} · ${m.training.checkpoints} checkpoints`]);
   rows.push(['produced', `${esc(m.createdAt)} by geolens ${esc(m.geolensVersion)}${m.command ? ` · <code>${esc(m.command)}</code>` : ''}`]);
   return rows;

@@ -55,12 +55,24 @@ export async function accuracyOf(engine: Engine, model: ImportedModel, data: Dat
   return correct / n;
 }
 
+/** Why `probe` cannot measure the kind of model `target` is (a classifier or an autoencoder), or null when it can. */
+export function modelKindReason(probe: AnalysisProbe, target: ProbeTarget): string | null {
+  const needs = probe.needs ?? 'classifier';
+  if (needs === 'classifier' && target.autoencoder) return 'needs a classifier; this run is an autoencoder.';
+  if (needs === 'autoencoder' && !target.autoencoder) return `needs an autoencoder run (geolens train --model autoencoder); this model is a classifier.`;
+  return null;
+}
+
 /** A line that says what the model is: its architecture for a run, its ops for an .onnx file. */
 export function describeModel(target: ProbeTarget): string {
   const m = target.model;
   const cfg = target.run?.config.model;
   const d = (m.input.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   if (cfg?.kind === 'mlp') return `MLP ${[d, ...cfg.widths, cfg.numClasses].join(' → ')}, ${cfg.batchNorm ? 'Linear–BatchNorm–ReLU' : 'Linear–ReLU'} blocks`;
+  if (cfg?.kind === 'autoencoder') {
+    const enc = cfg.channels?.length ? `conv encoder of ${cfg.channels.join(', ')} channels${cfg.widths.length ? `, dense ${cfg.widths.join(' → ')}` : ''}` : `MLP encoder ${[d, ...cfg.widths].join(' → ')}`;
+    return `Autoencoder [${cfg.inputShape.join('×')}]: ${enc} → ${cfg.bottleneck}-d code, mirrored decoder`;
+  }
   if (cfg?.kind === 'cnn') return `CNN [${cfg.inputShape.join('×')}]: conv–ReLU–max-pool blocks of ${cfg.channels.join(', ')} channels${cfg.hidden ? `, dense ${cfg.hidden}` : ''} → ${cfg.numClasses} classes`;
   const ops = Object.entries(m.ops).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`);
   return `ONNX classifier [${m.input.shape.slice(1).join('×')}] → ${m.numClasses} classes (${m.producer ? `${m.producer}, ` : ''}opset ${m.opset}): ${ops.slice(0, 8).join(', ')}${ops.length > 8 ? ', …' : ''}`;
@@ -91,7 +103,7 @@ export async function analyze(engine: Engine, target: ProbeTarget, data: Analysi
     const p = registry.get(name)!;
     let why: true | string;
     try {
-      why = p.applies(target, data);
+      why = modelKindReason(p, target) ?? p.applies(target, data);
     } catch (e) {
       why = `could not check whether it applies: ${(e as Error).message}`;
     }
@@ -133,12 +145,13 @@ export async function analyze(engine: Engine, target: ProbeTarget, data: Analysi
     geolensVersion: VERSION,
     createdAt,
     command: options.command ?? null,
-    model: { source: target.path, kind: target.kind, description: describeModel(target), inputShape: m.input.shape.slice(1) as number[], numClasses: m.numClasses, parameters: parameterCount(m), ops: { ...m.ops } },
+    model: { source: target.path, kind: target.kind, description: describeModel(target), inputShape: m.input.shape.slice(1) as number[], numClasses: target.autoencoder ? 0 : m.numClasses, parameters: parameterCount(m), ops: { ...m.ops } },
     training: cfg
       ? { dataset: cfg.dataset.spec, epochs: cfg.train.epochs, optimizer: cfg.train.optimizer, lr: cfg.train.lr, batchSize: cfg.train.batchSize, seed: cfg.train.seed, checkpoints: target.run!.checkpoints.length }
       : null,
     data: { spec: data.spec, name: one ? data.test.name : (cfg?.dataset.name ?? data.train.name.replace(/-train$/, '')), parts: data.parts, numClasses: data.test.numClasses, sampleShape: data.test.sampleShape, train: data.train.y.length, test: data.test.y.length },
-    accuracy: { train: one ? null : await accuracyOf(engine, m, data.train), test: await accuracyOf(engine, m, data.test) },
+    // an autoencoder has no classes, hence no accuracy
+    accuracy: target.autoencoder ? { train: null, test: null } : { train: one ? null : await accuracyOf(engine, m, data.train), test: await accuracyOf(engine, m, data.test) },
     probes: records,
   };
   return { manifest, outputs };

@@ -74,6 +74,11 @@ export interface AnalysisProbe {
   assets?: readonly string[];
   /** The probe's main options (camelCase keys, as `run` reads them); `geolens analyze --set <probe>.<key>=<value>`. */
   options?: Readonly<Record<string, ProbeOptionSpec>>;
+  /**
+   * The kind of model the probe measures (default 'classifier'). `analyze` skips it on the other kind with a plain
+   * reason, before asking `applies`.
+   */
+  needs?: 'classifier' | 'autoencoder';
   applies(target: ProbeTarget, data: AnalysisData): true | string;
   run(engine: Engine, target: ProbeTarget, data: AnalysisData, options: ProbeOptions, onProgress: ProbeProgress): Promise<ProbeOutput>;
 }

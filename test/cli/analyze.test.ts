@@ -57,13 +57,49 @@ test('analyze a run: a line per probe with its headline, results/<probe>.json, r
   const first = readFileSync(join(runA, 'report.html'));
   const r = sink();
   assert.equal(await reportCommand([runA], r.out), 0);
-  assert.deepEqual(r.lines.map((l) => l.split(':')[0]), ['  separation', '  dim', '  magnitude', '  topology', '  regions', 'report']);
+  assert.deepEqual(r.lines.map((l) => l.split(':')[0]), ['  separation', '  dim', '  magnitude', '  topology', '  regions', '  ot', 'report']);
   assert.ok(readFileSync(join(runA, 'report.html')).equals(first), 'geolens report changed the bytes');
   // a fresh process renders the same bytes (no clock, no random ids, no state carried between renders)
   const p = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'report', join(runA, 'results'), '--quiet'], { encoding: 'utf8' });
   assert.equal(p.status, 0, p.stderr);
   assert.equal(p.stdout.trim(), `report: ${join(runA, 'results', 'report.html')}`);
   assert.ok(readFileSync(join(runA, 'results', 'report.html')).equals(first), 'a fresh process rendered other bytes');
+});
+
+test('analyze an autoencoder run: OT in its latent space, every classifier probe skipped with its reason', async () => {
+  const ae = join(root, 'ae');
+  assert.equal(await trainCommand(['--model', 'autoencoder', '--dataset', 'manifold#n=500', '--bottleneck', '2', '--widths', '16', '--epochs', '3', '--optimizer', 'adam', '--lr', '0.01', '--quiet', '--out', ae], () => {}), 0);
+  const { lines, out } = sink();
+  assert.equal(await analyzeCommand([ae, '--threads', '1', '--set', 'ot.maxSteps=40', '--set', 'ot.targets=200'], out), 0);
+  const text = lines.join('\n');
+  assert.match(text, /^analyzed .*ae: Autoencoder \[32\]: MLP encoder 32 → 16 → 2-d code, mirrored decoder; manifold#n=500/);
+  for (const p of ['separation', 'dim', 'magnitude', 'topology', 'regions']) assert.match(text, new RegExp(`\\n  ${p} +skipped +needs a classifier; this run is an autoencoder\\.`));
+  assert.match(text, /\n  ot +ok +[\d.]+s  The Brenier potential places every cell within/);
+  assert.deepEqual(readdirSync(join(ae, 'results')).sort(), ['analysis.json', 'ot.json']);
+  const ot = JSON.parse(readFileSync(join(ae, 'results', 'ot.json'), 'utf8')) as { probe: string; targets: { n: number; dimension: number }; solve: { steps: number }; options: { maxSteps: number } };
+  assert.equal(ot.probe, 'ot');
+  assert.deepEqual([ot.targets.n, ot.targets.dimension, ot.options.maxSteps], [200, 2, 40]);
+  assert.ok(ot.solve.steps <= 40);
+  const manifest = JSON.parse(readFileSync(join(ae, 'results', 'analysis.json'), 'utf8')) as { accuracy: unknown; model: { numClasses: number } };
+  assert.deepEqual([manifest.accuracy, manifest.model.numClasses], [{ train: null, test: null }, 0]);
+  const html = readFileSync(join(ae, 'report.html'), 'utf8');
+  assert.match(html, /<section class="probe" id="ot">\n<h2>Optimal transport in latent space<\/h2>\n<p class="headline">The Brenier potential/);
+  assert.match(html, /In an analysis the solve is capped to stay short: 200 codes at most/);
+  assert.match(html, /<section class="probe" id="dim">\n<h2>Data Information Matrix <span class="status skipped">skipped<\/span><\/h2>/);
+  assert.match(html, /— \(an autoencoder: no classes\)/);
+  // a probe asked for by name that cannot measure an autoencoder is skipped too, never a crash; the probes' own commands still refuse it
+  const dim = sink();
+  assert.equal(await analyzeCommand([ae, '--probes', 'dim', '--quiet'], dim.out), 0);
+  const refused = await cli(['probe', 'dim', ae]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /holds an autoencoder .*geolens ot/);
+});
+
+test('analyze a classifier run: OT is skipped, it needs an autoencoder', async () => {
+  const { lines, out } = sink();
+  assert.equal(await analyzeCommand([runB, '--probes', 'ot', '--threads', '1'], out), 0);
+  assert.match(lines.join('\n'), /\n  ot +skipped +needs an autoencoder run \(geolens train --model autoencoder\); this model is a classifier\./);
+  assert.match(readFileSync(join(runB, 'report.html'), 'utf8'), /<section class="probe" id="ot">\n<h2>Optimal transport in latent space <span class="status skipped">skipped<\/span>/);
 });
 
 test('--probes picks probes; --json prints the manifest; an .onnx file needs --dataset and gets <model>.analysis/', async () => {

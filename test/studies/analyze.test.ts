@@ -46,7 +46,10 @@ test('analyze runs every registered probe on a run: the manifest says what was m
   const events: AnalysisEvent[] = [];
   const a = await analyze(engine, target, data, { command: 'test', createdAt: '2030-01-01T00:00:00.000Z' }, (e) => events.push(e));
   const m = a.manifest;
-  assert.deepEqual(m.probes.map((p) => [p.name, p.status]), [...ANALYSIS_PROBES.keys()].map((k) => [k, 'ok']));
+  // every classifier probe runs; OT, which needs an autoencoder, is skipped with its reason
+  const forClassifiers = [...ANALYSIS_PROBES.values()].filter((p) => (p.needs ?? 'classifier') === 'classifier').map((p) => p.name);
+  assert.deepEqual(m.probes.map((p) => [p.name, p.status]), [...ANALYSIS_PROBES.keys()].map((k) => [k, forClassifiers.includes(k) ? 'ok' : 'skipped']));
+  assert.deepEqual(m.probes.filter((p) => p.status === 'skipped').map((p) => p.reason), ['needs an autoencoder run (geolens train --model autoencoder); this model is a classifier.']);
   assert.equal(m.createdAt, '2030-01-01T00:00:00.000Z');
   assert.equal(m.model.kind, 'run');
   assert.equal(m.model.description, 'MLP 2 → 16 → 16 → 2, Linear–ReLU blocks');
@@ -63,7 +66,7 @@ test('analyze runs every registered probe on a run: the manifest says what was m
   assert.deepEqual(w.field!.data!.labels, Array.from(data.test.y));
   // progress: a plan, then start … end per probe, with stage progress in between
   assert.equal(events[0]!.type, 'plan');
-  for (const name of ANALYSIS_PROBES.keys()) {
+  for (const name of forClassifiers) {
     const mine = events.filter((e) => 'probe' in e && e.probe === name).map((e) => e.type);
     assert.equal(mine[0], 'start');
     assert.equal(mine[mine.length - 1], 'end');
@@ -102,7 +105,7 @@ test('writeAnalysis: results on disk validate, the report re-renders byte for by
   assert.notEqual(input.manifest, null);
   const again = await writeReport(dir);
   assert.ok(readFileSync(again.file).equals(first), 'the re-rendered report differs from the first');
-  assert.deepEqual(again.sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok']]);
+  assert.deepEqual(again.sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok'], ['ot', 'skipped']]);
   // the DIM again without comparisons: its old dim-distances.json must not linger in the report
   const b = await analyze(engine, target, data, { probes: ['dim'], probeOptions: { dim: { compare: false } } });
   await writeAnalysis(dir, b);

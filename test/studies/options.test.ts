@@ -57,7 +57,8 @@ test('every bad name or value is a BAD_ARGUMENT that says what is valid', () => 
   assert.throws(() => parseProbeOptions(['dim.n=Infinity']), badArgument(/an integer/));
   // the library's check of options given as objects
   assert.throws(() => checkProbeOptions({ dim: { n: '128' } }), badArgument(/dim\.n "128" is not valid; it must be an integer ≥ 2\./));
-  assert.throws(() => checkProbeOptions({ ot: {} }), badArgument(/options for unknown probe 'ot'/));
+  assert.throws(() => checkProbeOptions({ otx: {} }), badArgument(/options for unknown probe 'otx'/));
+  assert.throws(() => checkProbeOptions({ ot: { maxSteps: -1 } }), badArgument(/ot\.maxSteps/));
   assert.doesNotThrow(() => checkProbeOptions({ dim: { n: 128, compare: false }, separation: { overTraining: false } }));
 });
 

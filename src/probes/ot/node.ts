@@ -3,11 +3,11 @@
  * and write / read the potential h as a checkpoint (`ot-potential.safetensors`) so that a long solve resumes.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadDataset } from '../../data/node.js';
 import type { Dataset } from '../../data/types.js';
 import { GeolensError } from '../../errors.js';
-import { isAutoencoder, type Weights } from '../../models/index.js';
+import { finalWeights } from '../../measure/node.js';
+import { isAutoencoder } from '../../models/index.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../models/node.js';
 import type { RunConfig } from '../../train/config.js';
 import { openRun } from '../../train/node.js';
@@ -34,22 +34,7 @@ export async function openAutoencoderRun(dir: string): Promise<AutoencoderRun> {
   if (!isAutoencoder(def)) {
     throw new GeolensError('BAD_MODEL', `${dir} holds a ${def.config.kind} classifier; OT in latent space needs an autoencoder run (geolens train --model autoencoder --bottleneck 8 --out <dir>). A classifier goes to --classifier.`);
   }
-  const final = join(dir, 'weights', 'final.safetensors');
-  let params: Weights;
-  let weightsFile = final;
-  if (existsSync(final)) {
-    const st = await readSafetensorsFile(final);
-    params = {};
-    for (const p of def.params) {
-      const t = st.tensors[p.name];
-      if (!t || !(t.data instanceof Float32Array)) throw new GeolensError('BAD_FILE', `${final}: missing float32 tensor '${p.name}'; the weights do not match config.json.`);
-      params[p.name] = { data: t.data, shape: [...t.shape] };
-    }
-  } else if (checkpoints.length) {
-    const epoch = checkpoints[checkpoints.length - 1]!;
-    params = (await run.loadCheckpoint(epoch, def)).params;
-    weightsFile = join(dir, 'weights', `epoch-${String(epoch).padStart(4, '0')}.safetensors`);
-  } else throw new GeolensError('BAD_FILE', `${dir}: the run has no weights yet (neither final.safetensors nor a checkpoint).`);
+  const { params, weightsFile } = await finalWeights(dir, def, run, checkpoints);
   return { def, params, source: dir, dir, config, weightsFile };
 }
 

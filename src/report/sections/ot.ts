@@ -50,6 +50,14 @@ export const otSection = defineSection({
         `Autoencoder ${esc(r.source.path)}: ${count(r.targets.n)} codes of ${esc(r.dataset.name)} in ${r.targets.dimension} dimensions (reconstruction error ${fmtNumber(r.autoencoder.reconstructionError, 3)}). ` +
           `Source: ${r.options.source === 'uniform' ? 'uniform on the codes\u2019 bounding box' : 'a Gaussian with the codes\u2019 mean and spread'}; the map ∇u<sub>h</sub> sends each cell W<sub>i</sub> to its code y<sub>i</sub>.`,
       ),
+      ...(ctx.manifest
+        ? [
+            para(
+              `In an analysis the solve is capped to stay short: ${count(r.targets.n)} codes at most (a seeded subset of the training data), ${count(r.options.samples)} Sobol samples per step to start, ${count(r.options.maxSteps)} steps at most${s.status === 'max-steps' ? ' — reached here' : ''}. ` +
+                `Raise the caps with <code>--set ot.targets=…</code>, <code>ot.samples</code>, <code>ot.maxSteps</code>, or solve longer (and resume) with <code>geolens ot ${esc(r.source.path)}</code>.`,
+            ),
+          ]
+        : []),
       grid(...charts),
       table(
         ['solve', 'steps', 'samples per step', 'max error', 'held-out max error', 'empty cells', 'seconds'],

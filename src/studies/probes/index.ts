@@ -6,6 +6,7 @@ import { registry } from '../../util/registry.js';
 import type { AnalysisProbe } from '../types.js';
 import { dimProbe } from './dim.js';
 import { magnitudeProbe } from './magnitude.js';
+import { otProbe } from './ot.js';
 import { regionsProbe } from './regions.js';
 import { separationProbe } from './separation.js';
 import { topologyProbe } from './topology.js';
@@ -16,6 +17,7 @@ const LIST: AnalysisProbe[] = [
   magnitudeProbe,
   topologyProbe,
   regionsProbe,
+  otProbe,
   // -- probes that land later register below this line (magnitude, topology, regions)
 ];
 
