@@ -166,7 +166,7 @@ export function buildReport(input: ReportInput, sections: ReadonlyMap<string, Re
   const header = [
     '<header class="report">',
     `<h1>${esc(title)}</h1>`,
-    `<p class="sub">The geometry of a classifier: how it separates, folds and reads its data${manifest ? '' : ' (results of single probes; no analysis.json)'}.</p>`,
+    `<p class="sub">${manifest?.model.numClasses === 0 ? 'The geometry of an autoencoder: how its latent space is transported' : 'The geometry of a classifier: how it separates, folds and reads its data'}${manifest ? '' : ' (results of single probes; no analysis.json)'}.</p>`,
     facts(headerFacts),
     ...problems.map((p) => reasonBox(p, true)),
     rendered.length ? `<div class="glance"><h2>At a glance</h2><ul>${glance}</ul></div>` : reasonBox(`No probe results in ${input.source}: run geolens analyze.`, true),
