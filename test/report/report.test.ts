@@ -44,7 +44,7 @@ test('sections are registered once each, in page order, separation first', () =>
 
 test('a full report: header facts, a headline in words per section, figures with inline SVG, nothing fetched', () => {
   const { html, sections } = buildReport(input);
-  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok']]);
+  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok'], ['ot', 'skipped']]);
   assert.match(sections[0]!.headline!, /^Each layer (divides|multiplies) separation fuzziness by [\d.]+ \(ρ = [\d.]+\); /);
   assert.match(sections[1]!.headline!, /^D\(x\) has rank \d/);
   assert.match(html, /<dt>model<\/dt><dd>MLP 2 → 16 → 16 → 3, Linear–ReLU blocks · /);
@@ -88,7 +88,7 @@ test('probes the registry has no section for are listed with their status; hosti
   m.probes.push({ name: 'curvature', title: 'Curvature', status: 'ok', reason: null, seconds: 1, files: ['curvature.json'] });
   m.command = '<img src=x onerror=alert(1)>';
   const { html, sections } = buildReport({ ...input, manifest: m });
-  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok'], ['sheaf', 'skipped'], ['curvature', 'found']]);
+  assert.deepEqual(sections.map((s) => [s.probe, s.status]), [['separation', 'ok'], ['dim', 'ok'], ['magnitude', 'ok'], ['topology', 'ok'], ['regions', 'ok'], ['ot', 'skipped'], ['sheaf', 'skipped'], ['curvature', 'found']]);
   assert.match(html, /Skipped: a Sigmoid &lt;script&gt;alert\(1\)&lt;\/script&gt; is not piecewise linear/);
   assert.match(html, /No report section for this probe yet; its results: curvature\.json/);
   assert.doesNotMatch(html, /<script|<img /);
