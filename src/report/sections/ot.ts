@@ -22,7 +22,11 @@ export function otHeadline(r: OtResult): string {
   const s = r.solve;
   const within = `every cell within ${percent(s.maxError, s.maxError < 0.1 ? 2 : 1)} of its target mass`;
   const state = s.status === 'converged' ? `(tolerance ${percent(r.options.tolerance, 0)} reached)` : `(the tolerance ${percent(r.options.tolerance, 0)} not reached: ${s.status === 'interrupted' ? 'interrupted' : 'step limit'})`;
-  const first = `The Brenier potential places ${within} after ${count(s.steps)} steps ${state}, ${count(r.targets.distinct)} cells in the ${r.targets.dimension}-d latent space; on as many fresh samples (whose own Monte-Carlo error per cell can reach √(N/M) = ${percent(Math.sqrt(r.targets.distinct / s.samples), 1)}) ${percent(s.heldOutMaxError, 1)}.`;
+  const fresh = `on as many fresh samples the largest error is ${percent(s.heldOutMaxError, 1)} (their own Monte-Carlo error per cell is about √(N/M) = ${percent(Math.sqrt(r.targets.distinct / s.samples), 1)})`;
+  const first =
+    s.status === 'converged'
+      ? `The Brenier potential places ${within} after ${count(s.steps)} steps ${state}, ${count(r.targets.distinct)} cells in the ${r.targets.dimension}-d latent space; ${fresh}.`
+      : `After ${count(s.steps)} steps ${state} the Brenier potential's cells are still up to ${percent(s.maxError, 1)} off their target mass, ${count(r.targets.distinct)} cells in the ${r.targets.dimension}-d latent space; ${fresh}.`;
   const gap = otLargestShareGap(r);
   const second = gap === null ? ' No classifier was given, so the class shares of generated samples were not measured.' : ` Generated samples' class shares differ from the data's by at most ${percent(gap, 1)} (total variation ${fmtNumber(r.generation.classDistribution!.totalVariation, 2)}).`;
   return first + second;

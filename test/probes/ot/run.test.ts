@@ -63,7 +63,8 @@ test('geolens ot on an autoencoder run: ot.json (valid schema), pictures, potent
   const rep = buildReport(await readReportInput(out));
   const sec = rep.sections.find((x) => x.probe === 'ot')!;
   assert.equal(sec.status, 'ok');
-  assert.match(sec.headline!, /^The Brenier potential places every cell within [\d.]+% of its target mass after 40 steps/);
+  assert.match(sec.headline!, r.solve.status === 'converged' ? /^The Brenier potential places every cell within [\d.]+% of its target mass after \d+ steps \(tolerance/ : /^After 40 steps \(the tolerance 1% not reached: step limit\) the Brenier potential's cells are still up to [\d.]+% off their target mass/);
+  assert.match(sec.headline!, /on as many fresh samples the largest error is [\d.]+% \(their own Monte-Carlo error per cell is about √\(N\/M\) = [\d.]+%\)/);
   assert.match(sec.headline!, /class shares differ from the data's by at most [\d.]+%/);
   assert.equal((sec.body.match(/<svg/g) ?? []).length, 4);
   if (r.solve.status !== 'converged') {
