@@ -11,7 +11,7 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   train: { run: async () => trainCommand, help: 'train a model into a run directory' },
   inspect: { run: async () => (await import('./inspect.js')).inspectCommand, help: 'show an .onnx model: inputs, outputs, ops, probe-able layers, unsupported ops' },
   study: { run: async () => (await import('./study.js')).studyCommand, help: 'multi-run studies: generalisation (magnitude dimension of trajectories vs the generalisation gap), manifold-complexity (linear pieces of a fixed architecture on manifolds that need more)' },
-  probe: { run: async () => (await import('./probe.js')).probeCommand, help: 'run a probe (separation, dim) on a run directory or an .onnx model' },
+  probe: { run: async () => (await import('./probe.js')).probeCommand, help: 'run a probe (separation, dim, magnitude, topology, regions) on a run directory or an .onnx model' },
   analyze: { run: async () => (await import('./analyze.js')).analyzeCommand, help: 'every probe on one model: results/<probe>.json and a self-contained report.html' },
   report: { run: async () => (await import('./report.js')).reportCommand, help: 're-render report.html from saved results' },
   compare: { run: async () => (await import('./compare.js')).compareCommand, help: 'several runs or models side by side (compare.html)' },

@@ -138,7 +138,9 @@ export async function otCommand(argv: string[], out: (line: string) => void = co
       out(`wrote ${written.join(', ')}`);
     }
     if (r.solve.status === 'interrupted') {
-      out(`interrupted at step ${r.solve.steps}; resume with: geolens ot ${path} --resume${typeof values.out === 'string' ? ` --out ${values.out}` : ''}`);
+      // the same command with --resume: the checkpoint only fits the codes and settings it was written with
+      const again = argv.filter((a) => a !== '--resume');
+      out(`interrupted at step ${r.solve.steps}; resume with: geolens ot ${again.join(' ')} --resume`);
       return 130;
     }
     return 0;
@@ -166,7 +168,7 @@ export function printOt(r: OtResult): string[] {
   const marks = [0, 10, 50, 100, 200, 500, 1000, 2000, 5000].filter((k) => k < s.history.length);
   if (s.history.length > 1) lines.push('', `  max error at steps ${marks.map((k) => `${s.history[k]!.step}: ${p3(s.history[k]!.maxError)}`).join(', ')}, last ${s.history[s.history.length - 1]!.step}: ${p3(s.history[s.history.length - 1]!.maxError)}`);
   const g = r.generation;
-  lines.push('', `generation (${g.mode}): ${g.count} samples, ${g.distinct} distinct ${g.mode === 'cells' ? 'training codes' : 'neighbour pairs'}; median distance to the nearest training code / code spacing ${p3(g.nearestCodeRatio)}`);
+  lines.push('', `generation (${g.mode}): ${g.count} samples in the picture; the ${Math.max(g.count, g.classDistribution?.samples ?? 0)} generated samples use ${g.distinct} distinct ${g.mode === 'cells' ? 'training codes' : 'neighbour pairs'}; median distance to the nearest training code / code spacing ${p3(g.nearestCodeRatio)}`);
   if (g.extension) lines.push(`  top-${g.extension.topK} pairs with support angle ≤ ${p3(g.extension.maxAngle)} rad: ${g.extension.keptPairs} of ${g.extension.candidatePairs}; weight ${g.extension.weight}`);
   const c = g.classDistribution;
   if (c) {

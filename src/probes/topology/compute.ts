@@ -23,8 +23,8 @@ function bad(message: string): never {
 
 /** The definitions, as written into results and printed. */
 export const TOPOLOGY_DEFINITIONS = {
-  correctness: 'd(w, w′) = mean over the m points of |1[argmax f_w(x) = y] − 1[argmax f_w′(x) = y]| (correctness reading, METHODS.md §4)',
-  disagreement: 'd(w, w′) = share of the m points where argmax f_w(x) ≠ argmax f_w′(x) (disagreement reading, METHODS.md §4)',
+  correctness: 'd(w, w′) = mean over the m points of |1[argmax f_w(x) = y] − 1[argmax f_w′(x) = y]| (correctness reading of Wu et al. 2025)',
+  disagreement: 'd(w, w′) = share of the m points where argmax f_w(x) ≠ argmax f_w′(x) (disagreement reading of Wu et al. 2025)',
   argmax: 'argmax over the logits; on an exact tie the lowest class index wins',
   tie: 'a point is tied within ε for a network when the gap between its two largest softmax probabilities is ≤ ε (p(1) − p(2) ≤ ε; ε = 0 counts exact ties only): the non-unique-label set of Wu et al. 2025',
   hoeffding: 'Hoeffding: |d̂ − d| ≤ h = √(ln(2/δ)/(2m)) with probability ≥ 1 − δ for each pair (δ = 1 − confidence); the interval is [max(0, d̂ − h), min(1, d̂ + h)]. For all pairs at once (Bonferroni over the n(n−1)/2 pairs) the half-width is √(ln(n(n−1)/δ)/(2m))',

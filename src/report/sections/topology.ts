@@ -44,7 +44,7 @@ export const topologySection = defineSection({
         [false, true, true, true],
       ),
       para(`Checks: symmetry ${c.symmetry.ok ? 'holds' : 'fails'}; triangle inequality ${c.triangle.ok ? 'holds' : `fails on ${c.triangle.violations} triples`}; |acc(w) − acc(w′)| ≤ d ${c.accuracyBound.ok ? 'holds' : `fails on ${c.accuracyBound.violations} pairs`}.`),
-      method('Wu, Huang, Li, Liu, "A metric topology of deep learning for data classification" (arXiv 2501.11265); the exact formula is not fixed by the paper: both readings of METHODS.md §4 are computed, the chosen one drives classes and plots.'),
+      method('Wu, Huang, Li, Liu, "A metric topology of deep learning for data classification" (arXiv 2501.11265); the exact formula is not fixed by the paper: both readings (correctness: one network right where the other is wrong; disagreement: different predicted classes) are computed, the chosen one drives classes and plots.'),
       warnings(r.warnings),
     ];
     return { headline: topologyHeadline(r), body: parts.join('\n') };
