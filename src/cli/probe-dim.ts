@@ -95,7 +95,7 @@ export async function dimCommand(argv: string[], out: (line: string) => void = c
   const args = probeArgs(CMD, argv, FLAGS, SUMMARY, out);
   if (!args) return 0;
   const { values, path } = args;
-  const n = numberFlag(CMD, 'n', values.n, { integer: true, min: 1 });
+  const n = numberFlag(CMD, 'n', values.n, { integer: true, min: 2 });
   const seed = numberFlag(CMD, 'seed', values.seed, { integer: true, min: 0 });
   const rtol = numberFlag(CMD, 'rtol', values.rtol, { min: 0, max: 1 });
   if (rtol === 1) throw new UsageError(`geolens ${CMD}: --rtol '${String(values.rtol)}' must be a number ≥ 0 and < 1.`);
