@@ -9,10 +9,12 @@ export interface AnalysisProgressSink {
   onEvent: AnalysisProgress;
   /** Leave the bars drawn as they are and show the cursor again (a second call does nothing). */
   stop(): void;
+  /** Print a line above the bars (even with --quiet: it is for messages the user must see, like Ctrl-C's). */
+  line(text: string): void;
 }
 
 export function analysisProgress(stream: NodeJS.WriteStream = process.stderr, opts: { quiet?: boolean } = {}): AnalysisProgressSink {
-  if (opts.quiet) return { onEvent: () => {}, stop: () => {} };
+  if (opts.quiet) return { onEvent: () => {}, stop: () => {}, line: (t) => void stream.write(t + '\n') };
   if (!stream.isTTY) return plainLines(stream);
   const multi = new cliProgress.MultiBar(
     { stream, format: ' {name} {bar} {percentage}% | {stage}', barsize: 24, hideCursor: true, clearOnComplete: false, autopadding: true, fps: 10, barCompleteChar: '█', barIncompleteChar: '░' },
@@ -42,16 +44,20 @@ export function analysisProgress(stream: NodeJS.WriteStream = process.stderr, op
       } else {
         const b = bars.get(e.probe);
         b?.setTotal(1);
-        b?.update(1, { stage: e.status === 'ok' ? `done in ${e.seconds.toFixed(1)}s` : 'failed' });
+        b?.update(1, { stage: e.status === 'ok' ? `done in ${e.seconds.toFixed(1)}s` : e.status });
         finished++;
         overall?.update(finished, { stage: `${finished} of ${bars.size} probes` });
-        if (e.status === 'failed') multi.log(`${e.probe}: failed — ${e.reason}\n`);
+        if (e.status !== 'ok') multi.log(`${e.probe}: ${e.status} — ${e.reason}\n`);
       }
     },
     stop() {
       if (stopped) return;
       stopped = true;
       multi.stop();
+    },
+    line(text) {
+      if (stopped) stream.write(text + '\n');
+      else multi.log(text + '\n');
     },
   };
 }
@@ -67,8 +73,9 @@ function plainLines(stream: NodeJS.WriteStream): AnalysisProgressSink {
       else if (e.type === 'progress') {
         if (lastStage.get(e.probe) !== e.stage) line(`${e.probe}: ${e.stage}`);
         lastStage.set(e.probe, e.stage);
-      } else line(e.status === 'ok' ? `${e.probe}: done in ${e.seconds.toFixed(1)}s` : `${e.probe}: failed — ${e.reason}`);
+      } else line(e.status === 'ok' ? `${e.probe}: done in ${e.seconds.toFixed(1)}s` : `${e.probe}: ${e.status} — ${e.reason}`);
     },
     stop() {},
+    line,
   };
 }

@@ -8,13 +8,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { openTarget } from '../measure/node.js';
 import type { ProbeTarget } from '../measure/target.js';
 import type { ProbeOptions } from '../studies/types.js';
-import { writeAnalysis } from '../report/node.js';
+import { writeAnalysis, writeProbeOutput } from '../report/node.js';
 import { analyze, parseProbeList } from '../studies/analyze.js';
 import { analysisData } from '../studies/node.js';
 import { parseProbeOptions, probeOptionsHelp } from '../studies/options.js';
 import { ANALYSIS_PROBES } from '../studies/probes/index.js';
 import { UsageError, type FlagSpec } from './args.js';
 import { analysisProgress } from './analysis-progress.js';
+import { gracefulInterrupt } from './interrupt.js';
 import { HELP_FLAG, optionalNumberFlag, probeArgs, probeEngine, threadsFlag, THREADS_FLAG } from './probe-common.js';
 
 const CMD = 'analyze';
@@ -57,8 +58,13 @@ export interface AnalysisRunOptions {
   command: string;
 }
 
-/** Analyze `path` and write the results and report; prints a line per probe and the report path. Returns the report's path. */
-export async function runAnalysis(path: string, o: AnalysisRunOptions, out: (line: string) => void): Promise<string> {
+/**
+ * Analyze `path` and write the results and report; prints a line per probe and the report path. Each probe's results
+ * are written as it finishes; at a Ctrl-C the running probe is abandoned, the rest not started, and analysis.json and
+ * report.html are written from what finished, with a line saying how to finish. Returns the report's path and whether
+ * the analysis was interrupted.
+ */
+export async function runAnalysis(path: string, o: AnalysisRunOptions, out: (line: string) => void): Promise<{ report: string; interrupted: boolean }> {
   const target = await openTarget(path, { autoencoder: true });
   const abs = { ...target, path: resolve(target.path) };
   const data = await analysisData(abs, { ...(o.dataset !== undefined ? { dataset: o.dataset } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
@@ -66,13 +72,33 @@ export async function runAnalysis(path: string, o: AnalysisRunOptions, out: (lin
   const progress = analysisProgress(process.stderr, { quiet: o.quiet === true || o.json === true });
   const engine = probeEngine(o.threads, { maxSessions: 4 });
   const t0 = Date.now();
+  const interrupt = gracefulInterrupt({ line: progress.line, update: () => {}, done: () => {} }, 'the running probe stops at its next step; finished probes are kept');
   try {
-    const analysis = await analyze(engine, abs, data, { ...(o.probes ? { probes: o.probes } : {}), ...(o.probeOptions ? { probeOptions: o.probeOptions } : {}), command: o.command }, progress.onEvent);
+    const analysis = await analyze(
+      engine,
+      abs,
+      data,
+      {
+        ...(o.probes ? { probes: o.probes } : {}),
+        ...(o.probeOptions ? { probeOptions: o.probeOptions } : {}),
+        command: o.command,
+        shouldStop: interrupt.stopped,
+        onProbeDone: async (name, output) => void (await writeProbeOutput(dir, name, output)),
+      },
+      progress.onEvent,
+    );
     progress.stop();
     const written = await writeAnalysis(dir, analysis);
+    const missing = analysis.manifest.probes.filter((p) => p.status === 'interrupted').map((p) => p.name);
+    if (missing.length) {
+      const kept = analysis.manifest.probes.filter((p) => p.status === 'ok').map((p) => p.name);
+      const outFlag = o.out !== undefined ? ` --out ${dir}` : '';
+      out(`interrupted: kept ${kept.length ? kept.join(', ') : 'no probe'} in ${join(dir, 'results')} and the report ${written.report}; not finished: ${missing.join(', ')}. Finish with: geolens analyze ${path}${outFlag} --probes ${missing.join(',')} (add your other options), or rerun the whole analysis.`);
+      return { report: written.report, interrupted: true };
+    }
     if (o.json) {
       out(JSON.stringify({ analysis: analysis.manifest, report: written.report, files: written.files }, null, 2));
-      return written.report;
+      return { report: written.report, interrupted: false };
     }
     if (!o.quiet) {
       const m = analysis.manifest;
@@ -85,8 +111,9 @@ export async function runAnalysis(path: string, o: AnalysisRunOptions, out: (lin
       }
     }
     out(`report: ${written.report}`);
-    return written.report;
+    return { report: written.report, interrupted: false };
   } finally {
+    interrupt.dispose();
     progress.stop();
     await engine.dispose();
   }
@@ -109,7 +136,7 @@ export async function analyzeCommand(argv: string[], out: (line: string) => void
     throw new UsageError(`geolens ${CMD}: --probes: ${(e as Error).message}`);
   }
   const seed = optionalNumberFlag(CMD, 'seed', values.seed, { integer: true, min: 0 });
-  await runAnalysis(
+  const { interrupted } = await runAnalysis(
     path,
     {
       ...(typeof values.dataset === 'string' ? { dataset: values.dataset } : {}),
@@ -124,5 +151,5 @@ export async function analyzeCommand(argv: string[], out: (line: string) => void
     },
     out,
   );
-  return 0;
+  return interrupted ? 130 : 0;
 }

@@ -31,6 +31,6 @@ export async function startCommand(argv: string[], out: (line: string) => void =
   const code = await trainCommand(trainArgs, quiet ? () => {} : out);
   if (code !== 0) return code;
   if (!quiet) out('');
-  await runAnalysis(dir, { command: `geolens start ${argv.join(' ')}`.trim(), quiet, ...(threads !== undefined ? { threads } : {}) }, out);
-  return 0;
+  const { interrupted } = await runAnalysis(dir, { command: `geolens start ${argv.join(' ')}`.trim(), quiet, ...(threads !== undefined ? { threads } : {}) }, out);
+  return interrupted ? 130 : 0;
 }

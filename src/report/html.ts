@@ -29,7 +29,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 section.probe { border-top: 1px solid var(--line); padding: 20px 0 8px; }
 section.probe .headline { font-size: 1.1rem; font-weight: 600; margin: 0 0 10px; }
 .status { display: inline-block; font-size: 0.8rem; font-weight: 600; border-radius: 4px; padding: 1px 8px; margin-left: 8px; vertical-align: middle; border: 1px solid currentColor; }
-.status.skipped { color: var(--warn); } .status.failed, .status.error { color: var(--bad); } .status.found { color: var(--muted); }
+.status.skipped, .status.interrupted { color: var(--warn); } .status.failed, .status.error { color: var(--bad); } .status.found { color: var(--muted); }
 .reason { background: var(--card); border-left: 4px solid var(--warn); padding: 8px 12px; border-radius: 4px; overflow-wrap: anywhere; }
 .reason.bad { border-left-color: var(--bad); }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 500px), 1fr)); gap: 20px 28px; align-items: start; margin: 12px 0; }

@@ -11,7 +11,7 @@ import { GeolensError } from '../errors.js';
 import { writeResult } from '../measure/node.js';
 import { writeFileAtomic } from '../models/node.js';
 import { ANALYSIS_PROBES } from '../studies/probes/index.js';
-import type { Analysis, AnalysisProbe } from '../studies/types.js';
+import type { Analysis, AnalysisProbe, ProbeOutput } from '../studies/types.js';
 import { setChartDocument } from './charts/dom.js';
 import { imageGridPng } from './png.js';
 import { buildReport, renderCompare, type CompareOptions, type RenderedSection, type ReportInput } from './report.js';
@@ -93,23 +93,32 @@ export async function writeReport(dir: string): Promise<{ file: string; sections
 export async function writeAnalysis(dir: string, analysis: Analysis, registry: ReadonlyMap<string, AnalysisProbe> = ANALYSIS_PROBES): Promise<{ report: string; files: string[]; sections: RenderedSection[] }> {
   const resultsDir = join(resolve(dir), 'results');
   const written: string[] = [];
-  for (const rec of analysis.manifest.probes) {
-    const out = analysis.outputs[rec.name];
-    const entry = registry.get(rec.name);
-    for (const f of entry?.files ?? []) if (!out?.results[f]) await rm(join(resultsDir, `${f}.json`), { force: true });
-    for (const a of entry?.assets ?? []) if (!out?.images?.[a]) await rm(join(resultsDir, a), { force: true });
-    if (!out) continue;
-    for (const [name, result] of Object.entries(out.results)) written.push(...(await writeResult(resultsDir, name, result)));
-    for (const [file, img] of Object.entries(out.images ?? {})) {
-      const p = join(resultsDir, file);
-      mkdirSync(resultsDir, { recursive: true });
-      await writeFileAtomic(p, imageGridPng(img.frames, img.imageShape, img.valueRange, img.scale));
-      written.push(p);
-    }
-  }
+  for (const rec of analysis.manifest.probes) written.push(...(await writeProbeOutput(dir, rec.name, analysis.outputs[rec.name], registry)));
   written.push(...(await writeResult(resultsDir, ANALYSIS_FILE.replace(/\.json$/, ''), analysis.manifest)));
   const { file, sections } = await writeReport(dir);
   return { report: file, files: written, sections };
+}
+
+/**
+ * Write one probe's output into `dir`/results (each file atomically), removing the files of that probe that `output`
+ * lacks (all of them when it is undefined: the probe did not finish). Returns the paths written. Used by
+ * writeAnalysis, and by `geolens analyze` as each probe finishes, so an interrupted analysis keeps finished probes.
+ */
+export async function writeProbeOutput(dir: string, name: string, output: ProbeOutput | undefined, registry: ReadonlyMap<string, AnalysisProbe> = ANALYSIS_PROBES): Promise<string[]> {
+  const resultsDir = join(resolve(dir), 'results');
+  const written: string[] = [];
+  const entry = registry.get(name);
+  for (const f of entry?.files ?? []) if (!output?.results[f]) await rm(join(resultsDir, `${f}.json`), { force: true });
+  for (const a of entry?.assets ?? []) if (!output?.images?.[a]) await rm(join(resultsDir, a), { force: true });
+  if (!output) return written;
+  for (const [file, result] of Object.entries(output.results)) written.push(...(await writeResult(resultsDir, file, result)));
+  for (const [file, img] of Object.entries(output.images ?? {})) {
+    const p = join(resultsDir, file);
+    mkdirSync(resultsDir, { recursive: true });
+    await writeFileAtomic(p, imageGridPng(img.frames, img.imageShape, img.valueRange, img.scale));
+    written.push(p);
+  }
+  return written;
 }
 
 /** Labels of runs for a comparison: the folder names, made unique. */

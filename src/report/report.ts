@@ -33,7 +33,7 @@ export interface RenderedSection {
   probe: string;
   title: string;
   /** ok: rendered; skipped / failed: as the analysis recorded; error: results unreadable; found: results not from this analysis. */
-  status: 'ok' | 'skipped' | 'failed' | 'error' | 'found';
+  status: 'ok' | 'skipped' | 'failed' | 'interrupted' | 'error' | 'found';
   headline: string | null;
   /** Markup. */
   body: string;
@@ -81,6 +81,8 @@ export function readManifest(input: ReportInput, problems: string[]): AnalysisRe
 
 const reasonBox = (text: string, bad = false): string => `<p class="reason${bad ? ' bad' : ''}">${esc(text)}</p>`;
 
+const statusWord = (s: string): string => (s === 'skipped' ? 'Skipped' : s === 'interrupted' ? 'Interrupted' : 'Failed');
+
 /** Render every section that has something to show, in registry order, then probes the registry has no section for. */
 export function renderSections(input: ReportInput, manifest: AnalysisResult | null, sections: ReadonlyMap<string, ReportSection<FileSpecs>> = SECTIONS): RenderedSection[] {
   const out: RenderedSection[] = [];
@@ -89,7 +91,7 @@ export function renderSections(input: ReportInput, manifest: AnalysisResult | nu
     const rec = recorded.get(section.probe);
     const base = { probe: section.probe, title: rec?.title ?? section.title };
     if (rec && rec.status !== 'ok') {
-      out.push({ ...base, status: rec.status, headline: null, body: reasonBox(`${rec.status === 'skipped' ? 'Skipped' : 'Failed'}: ${rec.reason ?? 'no reason recorded'}`, rec.status === 'failed') });
+      out.push({ ...base, status: rec.status, headline: null, body: reasonBox(`${statusWord(rec.status)}: ${rec.reason ?? 'no reason recorded'}`, rec.status === 'failed') });
       continue;
     }
     const loaded = loadSectionResults(section, input);
@@ -117,7 +119,7 @@ export function renderSections(input: ReportInput, manifest: AnalysisResult | nu
   }
   for (const rec of manifest?.probes ?? []) {
     if (sections.has(rec.name)) continue;
-    const body = rec.status === 'ok' ? reasonBox(`No report section for this probe yet; its results: ${rec.files.join(', ')}.`) : reasonBox(`${rec.status === 'skipped' ? 'Skipped' : 'Failed'}: ${rec.reason ?? ''}`, rec.status === 'failed');
+    const body = rec.status === 'ok' ? reasonBox(`No report section for this probe yet; its results: ${rec.files.join(', ')}.`) : reasonBox(`${statusWord(rec.status)}: ${rec.reason ?? ''}`, rec.status === 'failed');
     out.push({ probe: rec.name, title: rec.title, status: rec.status === 'ok' ? 'found' : rec.status, headline: null, body });
   }
   return out;

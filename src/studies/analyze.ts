@@ -27,7 +27,17 @@ export interface AnalyzeOptions {
   createdAt?: string;
   /** The registry to use (default ANALYSIS_PROBES). */
   registry?: ReadonlyMap<string, AnalysisProbe>;
+  /**
+   * Polled before each probe and at each of its progress reports; once true, the running probe is abandoned at its
+   * next report and it and the probes not started are recorded as 'interrupted' (accuracy is then not measured: null).
+   */
+  shouldStop?: () => boolean;
+  /** Called (and awaited) as each probe finishes with its output, e.g. to write its results at once. */
+  onProbeDone?: (name: string, output: ProbeOutput) => Promise<void> | void;
 }
+
+/** Thrown from a probe's progress callback to abandon it when `shouldStop` turns true. */
+class Interrupted extends Error {}
 
 /** Parse a `--probes` value: 'all' or names separated by commas. Errors: BAD_ARGUMENT for an unknown name. */
 export function parseProbeList(spec: string, registry: ReadonlyMap<string, AnalysisProbe> = ANALYSIS_PROBES): string[] | undefined {
@@ -118,18 +128,30 @@ export async function analyze(engine: Engine, target: ProbeTarget, data: Analysi
       records.push({ name: probe.name, title: probe.title, status: 'skipped', reason, seconds: null, files: [] });
       continue;
     }
+    if (options.shouldStop?.()) {
+      records.push({ name: probe.name, title: probe.title, status: 'interrupted', reason: 'not started: the analysis was interrupted.', seconds: null, files: [] });
+      continue;
+    }
     onProgress?.({ type: 'start', probe: probe.name });
     const t0 = Date.now();
     try {
-      const out = await probe.run(engine, target, data, options.probeOptions?.[probe.name] ?? {}, (stage, done, total, detail) =>
-        onProgress?.({ type: 'progress', probe: probe.name, stage, done, total, ...(detail !== undefined ? { detail } : {}) }),
-      );
+      const out = await probe.run(engine, target, data, options.probeOptions?.[probe.name] ?? {}, (stage, done, total, detail) => {
+        if (options.shouldStop?.()) throw new Interrupted(`interrupted at '${stage}' ${done}/${total}.`);
+        onProgress?.({ type: 'progress', probe: probe.name, stage, done, total, ...(detail !== undefined ? { detail } : {}) });
+      });
+      await options.onProbeDone?.(probe.name, out);
       const seconds = Number(((Date.now() - t0) / 1000).toFixed(2));
       outputs[probe.name] = out;
       records.push({ name: probe.name, title: probe.title, status: 'ok', reason: null, seconds, files: [...Object.keys(out.results).map((f) => `${f}.json`), ...Object.keys(out.images ?? {})] });
       onProgress?.({ type: 'end', probe: probe.name, status: 'ok', seconds, reason: null });
     } catch (e) {
       const seconds = Number(((Date.now() - t0) / 1000).toFixed(2));
+      if (e instanceof Interrupted || options.shouldStop?.()) {
+        const why = e instanceof Interrupted ? e.message : `interrupted; it stopped with: ${(e as Error).message}`;
+        records.push({ name: probe.name, title: probe.title, status: 'interrupted', reason: why, seconds, files: [] });
+        onProgress?.({ type: 'end', probe: probe.name, status: 'interrupted', seconds, reason: why });
+        continue;
+      }
       const why = e instanceof GeolensError ? `[${e.code}] ${e.message}` : `${(e as Error).name}: ${(e as Error).message}`;
       records.push({ name: probe.name, title: probe.title, status: 'failed', reason: why, seconds, files: [] });
       onProgress?.({ type: 'end', probe: probe.name, status: 'failed', seconds, reason: why });
@@ -150,8 +172,8 @@ export async function analyze(engine: Engine, target: ProbeTarget, data: Analysi
       ? { dataset: cfg.dataset.spec, epochs: cfg.train.epochs, optimizer: cfg.train.optimizer, lr: cfg.train.lr, batchSize: cfg.train.batchSize, seed: cfg.train.seed, checkpoints: target.run!.checkpoints.length }
       : null,
     data: { spec: data.spec, name: one ? data.test.name : (cfg?.dataset.name ?? data.train.name.replace(/-train$/, '')), parts: data.parts, numClasses: data.test.numClasses, sampleShape: data.test.sampleShape, train: data.train.y.length, test: data.test.y.length },
-    // an autoencoder has no classes, hence no accuracy
-    accuracy: target.autoencoder ? { train: null, test: null } : { train: one ? null : await accuracyOf(engine, m, data.train), test: await accuracyOf(engine, m, data.test) },
+    // an autoencoder has no classes, hence no accuracy; an interrupted analysis does not measure it
+    accuracy: target.autoencoder || records.some((r) => r.status === 'interrupted') ? { train: null, test: null } : { train: one ? null : await accuracyOf(engine, m, data.train), test: await accuracyOf(engine, m, data.test) },
     probes: records,
   };
   return { manifest, outputs };

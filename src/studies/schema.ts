@@ -38,7 +38,7 @@ export const analysisResultSchema = z.object({
     z.object({
       name: z.string(),
       title: z.string(),
-      status: z.enum(['ok', 'skipped', 'failed']),
+      status: z.enum(['ok', 'skipped', 'failed', 'interrupted']),
       reason: z.string().nullable(),
       seconds: z.number().nullable(),
       files: z.array(z.string()),

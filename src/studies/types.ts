@@ -87,8 +87,8 @@ export interface AnalysisProbe {
 export interface AnalysisProbeRecord {
   name: string;
   title: string;
-  status: 'ok' | 'skipped' | 'failed';
-  /** Why it was skipped or how it failed; null when it ran. */
+  status: 'ok' | 'skipped' | 'failed' | 'interrupted';
+  /** Why it was skipped, how it failed, or where it was interrupted; null when it ran. */
   reason: string | null;
   /** Wall-clock seconds of the run; null when skipped. */
   seconds: number | null;
@@ -138,7 +138,7 @@ export type AnalysisEvent =
   | { type: 'plan'; probes: { name: string; title: string; runs: boolean; reason: string | null }[] }
   | { type: 'start'; probe: string }
   | { type: 'progress'; probe: string; stage: string; done: number; total: number; detail?: string }
-  | { type: 'end'; probe: string; status: 'ok' | 'failed'; seconds: number; reason: string | null };
+  | { type: 'end'; probe: string; status: 'ok' | 'failed' | 'interrupted'; seconds: number; reason: string | null };
 
 export type AnalysisProgress = (event: AnalysisEvent) => void;
 
