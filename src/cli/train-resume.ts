@@ -46,8 +46,9 @@ export function resumeFlagCheck(given: Values, config: RunConfig, dir: string): 
   const epochs = given.epochs;
   if (epochs !== undefined && Number(epochs) !== config.train.epochs) {
     const n = config.train.epochs;
+    const ep = `${n} epoch${n === 1 ? '' : 's'}`;
     throw new UsageError(
-      `geolens train --resume: the run in ${dir} is set up for ${n} epochs and --resume only continues it to those ${n}; it cannot change the count to --epochs ${epochs} (the learning-rate schedule, the recording of the last steps and the checkpoints are laid out for ${n}). ` +
+      `geolens train --resume: the run in ${dir} is set up for ${ep} and --resume only continues it that far; it cannot change the count to --epochs ${epochs} (the learning-rate schedule, the recording of the last steps and the checkpoints are laid out for ${ep}). ` +
         `Drop --epochs to finish this run, or train a new run with --epochs ${epochs} and another --out (the run's settings are in ${dir}/config.json).`,
     );
   }
