@@ -9,6 +9,7 @@ import { openTarget, probeData, writeResult } from '../measure/node.js';
 import type { ProbeTarget } from '../measure/target.js';
 import { runSeparation, runSeparationOverTraining } from '../probes/separation/run.js';
 import type { SeparationLaw, SeparationOverTrainingResult, SeparationResult, SeparationVariant } from '../probes/separation/types.js';
+import { separationVerdict } from '../probes/separation/verdict.js';
 import { separationLawChart, separationOverTrainingChart } from '../report/separation.js';
 import '../report/node.js'; // the DOM document the charts draw into (linkedom)
 import { numberFlag, UsageError, type FlagSpec } from './args.js';
@@ -57,15 +58,7 @@ export function fitLines(law: SeparationLaw): string[] {
   const f = law.fit;
   if (!f) return ['  fit: not enough layers with D > 0 (see warnings)'];
   const ci = f.rhoCI95 ? ` (95% CI ${f.rhoCI95[0].toFixed(4)}–${f.rhoCI95[1].toFixed(4)})` : ' (no CI with 2 layers)';
-  const holds = f.lawHolds
-    ? `the law holds (r ≤ −${f.lawThreshold}, 95% interval of ρ below 1: D decays geometrically)`
-    : f.numLayersFitted < 4
-      ? `too few layers to judge (${f.numLayersFitted} layers: ${f.numLayersFitted - 2} degree${f.numLayersFitted === 3 ? '' : 's'} of freedom; at least 4 are needed)`
-      : grows(f.pearsonR, f.lawThreshold)
-        ? `|r| ≥ ${f.lawThreshold}, but D grows with depth (ρ > 1), the opposite of the law's decay`
-        : f.pearsonR !== null && f.pearsonR <= -f.lawThreshold
-          ? `not established: r ≤ −${f.lawThreshold}, but the 95% interval of ρ reaches 1`
-          : `the law does not hold (|r| < ${f.lawThreshold})`;
+  const holds = separationVerdict(f).text;
   return [
     `  fit ln D_l = ${f.intercept.toFixed(3)} ${f.slope >= 0 ? '+' : '−'} ${Math.abs(f.slope).toFixed(4)}·l over ${f.numLayersFitted} layers`,
     `  ρ = ${f.rho.toFixed(4)}${ci}; each layer ${f.rho < 1 ? `divides D by ${(1 / f.rho).toFixed(3)}` : `multiplies D by ${f.rho.toFixed(3)}`}`,

@@ -11,6 +11,7 @@ import { OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
 import { makeRunConfig, trainRun, type TrainRunResult } from '../train/run-training.js';
 import { numberFlag, parseFlags, parseWidths, usage, UsageError, type FlagSpec } from './args.js';
 import { gracefulInterrupt } from './interrupt.js';
+import { resumeFlagCheck } from './train-resume.js';
 import { datasetSpecHelp } from './probe-common.js';
 import { createProgress } from './progress.js';
 
@@ -82,6 +83,10 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
   if (resume && outDir && existsSync(resolve(outDir, 'config.json'))) {
     const opened = await RunDir.open(outDir);
     config = opened.config;
+    // the flags on the command line (no defaults), checked against the saved config before anything is loaded
+    const given = parseFlags('train', argv, Object.fromEntries(Object.entries(FLAGS).map(([k, { default: _, ...f }]) => [k, f]))).values;
+    const ignored = resumeFlagCheck(given, config, outDir);
+    if (ignored) out(ignored);
     run = opened.run;
     ds = await loadDataset(config.dataset.spec, { seed: config.train.seed });
   } else {
@@ -149,9 +154,10 @@ export async function trainCommand(argv: string[], out: (line: string) => void =
     out(`interrupted after epoch ${result.checkpoints[result.checkpoints.length - 1] ?? 0}; resume with: npx geolens train --resume --out ${outDir}`);
     return 130;
   }
-  const { last, seconds: secs, steps } = result;
+  const { last, seconds: secs, steps, stepsRun } = result;
   out('');
-  out(`trained ${config.model.kind} on ${ds.name}: ${t.epochs} epochs, ${steps} steps in ${secs.toFixed(1)}s (${(steps / Math.max(secs, 1e-9)).toFixed(0)} steps/s)`);
+  if (stepsRun === 0) out(`nothing left to train: the run is complete (${config.model.kind} on ${ds.name}: ${t.epochs} epochs, ${steps} steps)`);
+  else out(`trained ${config.model.kind} on ${ds.name}: ${t.epochs} epochs, ${steps} steps${stepsRun !== steps ? ` (${stepsRun} in this session)` : ''} in ${secs.toFixed(1)}s (${(stepsRun / Math.max(secs, 1e-9)).toFixed(0)} steps/s)`);
   if (last && reconstruction) {
     out(`  final reconstruction MSE ${last.trainLoss.toPrecision(4)} (train)` + (last.testLoss !== undefined ? `, ${last.testLoss.toPrecision(4)} (held-out)` : ''));
   } else if (last) {

@@ -37,6 +37,8 @@ export interface TrainRunResult {
   /** Epochs with a checkpoint at the end (the last one is where an interrupted run resumes). */
   checkpoints: number[];
   steps: number;
+  /** Optimisation steps taken in this call (0 when a resumed run was already complete). */
+  stepsRun: number;
   /** Wall-clock seconds of the training loop. */
   seconds: number;
   /** Metrics of the last completed epoch. */
@@ -136,6 +138,7 @@ export async function trainRun(engine: Engine, run: RunDir, config: RunConfig, d
   options.onStart?.({ numParams, startEpoch });
   await run.setStatus({ state: 'running', epochsDone: startEpoch, step: trainer.stepCount });
   const t0 = Date.now();
+  const startStep = trainer.stepCount;
   let stopped: boolean;
   try {
     ({ stopped } = await trainLoop(trainer, { train, test }, {
@@ -166,7 +169,7 @@ export async function trainRun(engine: Engine, run: RunDir, config: RunConfig, d
   }
   const seconds = (Date.now() - t0) / 1000;
   const last = run.metricsHistory[run.metricsHistory.length - 1];
-  const base = { steps: trainer.stepCount, seconds, numParams, trajectory: recorder.enabled, ...(last ? { last } : {}) };
+  const base = { steps: trainer.stepCount, stepsRun: trainer.stepCount - startStep, seconds, numParams, trajectory: recorder.enabled, ...(last ? { last } : {}) };
   if (stopped) {
     const checkpoints = await run.checkpointEpochs();
     await run.setStatus({ state: 'interrupted', epochsDone: checkpoints[checkpoints.length - 1] ?? 0, step: trainer.stepCount });

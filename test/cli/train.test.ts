@@ -116,3 +116,29 @@ test('MNIST (seeded 8k/2k split of ../shared/data/mnist) trains an MLP to ≥ 95
   const last = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).at(-1);
   assert.ok(last.testAccuracy >= 0.95, `held-out accuracy ${last.testAccuracy}\n${lines.join('\n')}`);
 });
+
+test('--resume on a complete run: a different --epochs is refused, differing flags are named as ignored, no bogus throughput', async () => {
+  const dir = join(tmp(), 'run');
+  assert.equal(await trainCommand([...SMALL, '--epochs', '2', '--out', dir], quietOut().out), 0);
+  // --epochs beyond the saved count: a clear error that says what to do, and the run is left as it was
+  await assert.rejects(trainCommand(['--resume', '--out', dir, '--epochs', '3', '--quiet'], quietOut().out), (e: Error) => {
+    assert.match(e.message, /set up for 2 epochs/);
+    assert.match(e.message, /Drop --epochs to finish this run, or train a new run with --epochs 3/);
+    return true;
+  });
+  assert.equal(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).state, 'complete');
+  // the same flags as the run's config (and --epochs equal to it): no warning; nothing trained, no steps/s line
+  const same = quietOut();
+  assert.equal(await trainCommand([...SMALL, '--epochs', '2', '--resume', '--out', dir], same.out), 0);
+  assert.ok(!same.lines.some((l) => /warning/.test(l)), same.lines.join('\n'));
+  assert.ok(same.lines.some((l) => /^nothing left to train: the run is complete/.test(l)), same.lines.join('\n'));
+  assert.ok(!same.lines.some((l) => /steps\/s/.test(l)), same.lines.join('\n'));
+  // differing flags: one warning line naming each with its saved value; equal ones (--seed 1) are not named
+  const diff = quietOut();
+  assert.equal(await trainCommand(['--resume', '--out', dir, '--lr', '0.5', '--seed', '1', '--widths', '32x2', '--quiet'], diff.out), 0);
+  const warnings = diff.lines.filter((l) => /warning/.test(l));
+  assert.equal(warnings.length, 1, diff.lines.join('\n'));
+  assert.match(warnings[0]!, /ignoring .*--lr 0\.5 \(saved: 0\.01\)/);
+  assert.match(warnings[0]!, /ignoring .*--widths 32x2 \(saved: 16,16\)/);
+  assert.doesNotMatch(warnings[0]!, /--seed/);
+});

@@ -455,3 +455,32 @@ test('separation verdict: r ≤ −0.9 with a 95% interval of ρ that reaches 1 
   assert.ok(sharp.fit!.rhoCI95![1] < 1);
   assert.equal(sharp.fit!.lawHolds, true);
 });
+
+test('separation verdict states the actual reason, the same in the analyze headline and in probe separation', async () => {
+  const { separationVerdict } = await import('../../src/probes/separation/verdict.js');
+  const { separationHeadline } = await import('../../src/report/sections/separation.js');
+  const { fitLines } = await import('../../src/cli/probe-separation.js');
+  const y = layersWithLogD([0]).y;
+  const cases: [number[], string][] = [
+    [[0, -1, -2, -3], 'holds'],
+    [[0, -1, -2], 'too-few-layers'], // r = −1 exactly, but 1 degree of freedom
+    [[0, -0.1, -0.3, -0.3], 'interval-reaches-1'], // r ≈ −0.95 ≤ −0.9, the 95% interval of ρ reaches 1
+    [[0, 1, 2, 3], 'grows'],
+    [[0, -1, 0.5, -0.5, 0.2], 'weak-r'],
+  ];
+  for (const [logD, kind] of cases) {
+    const law = separationLaw(layersWithLogD(logD).layers, y, 3, { variant: 'definition' });
+    const v = separationVerdict(law.fit!);
+    assert.equal(v.kind, kind, `${logD}: ${v.text}`);
+    assert.equal(v.kind === 'holds', law.fit!.lawHolds);
+    const headline = separationHeadline(law);
+    assert.ok(headline.endsWith(`; ${v.text}.`), headline);
+    assert.ok(fitLines({ ...law, layers: [] } as never).some((l) => l.endsWith(`: ${v.text}`)), 'probe separation prints the same verdict');
+    // the user-reported defect: a reason that contradicts the numbers ("r = −0.95; it needs r ≤ −0.9")
+    if (kind !== 'weak-r') assert.doesNotMatch(headline, /it needs r ≤/);
+  }
+  const interval = separationVerdict(separationLaw(layersWithLogD([0, -0.1, -0.3, -0.3]).layers, y, 3, { variant: 'definition' }).fit!);
+  assert.match(interval.text, /95% interval of ρ \(\d\.\d+–\d\.\d+\) reaches 1/);
+  const few = separationVerdict(separationLaw(layersWithLogD([0, -1, -2]).layers, y, 3, { variant: 'definition' }).fit!);
+  assert.match(few.text, /^too few layers to judge the law \(3 layers in the fit, 1 degree of freedom; it needs at least 4/);
+});

@@ -2,6 +2,7 @@
 export { separationFuzziness, separationLaw, separationOverTraining, SEPARATION_VARIANT_DESCRIPTIONS } from './compute.js';
 export { runSeparation, runSeparationOverTraining, layerCounting, type SeparationRunOptions, type Checkpoints } from './run.js';
 export { SEPARATION_RESULT, SEPARATION_OVER_TRAINING_RESULT, SEPARATION_SCHEMA_VERSION, separationResultSchema, separationOverTrainingSchema } from './schema.js';
+export { separationVerdict, type SeparationVerdict, type SeparationVerdictKind } from './verdict.js';
 export type {
   SeparationResult,
   SeparationOverTrainingResult,

@@ -4,20 +4,22 @@
  */
 import { SEPARATION_OVER_TRAINING_RESULT, SEPARATION_RESULT } from '../../probes/separation/schema.js';
 import type { SeparationOverTrainingResult, SeparationResult } from '../../probes/separation/types.js';
+import { separationVerdict } from '../../probes/separation/verdict.js';
 import { lineChart, type LineSeries } from '../charts/line.js';
 import { seriesColor } from '../charts/theme.js';
 import { count, esc, figure, fixed, fmtNumber, grid, method, para, table, warnings } from '../markup.js';
 import { separationLawChart, separationOverTrainingChart } from '../separation.js';
 import { defineSection, optionalResult, requiredResult } from './types.js';
 
-/** The law's verdict in plain words, e.g. 'each layer divides separation fuzziness by 3.5; the law holds, r = −0.97'. */
+/**
+ * The law's verdict in plain words with its actual reason (`separationVerdict`, as `geolens probe separation` prints),
+ * e.g. 'Each layer divides separation fuzziness by 3.5 (ρ = 0.29); the law holds (r = −0.97 ≤ −0.9, …).'
+ */
 export function separationHeadline(r: Pick<SeparationResult, 'fit'>): string {
   const f = r.fit;
   if (!f) return 'Too few layers with D > 0 to fit the law (see the warnings).';
-  const r_ = f.pearsonR === null ? 'r undefined' : `r = ${fixed(f.pearsonR, 2)}`;
   const per = f.rho < 1 ? `each layer divides separation fuzziness by ${fmtNumber(1 / f.rho)} (ρ = ${fmtNumber(f.rho)})` : `each layer multiplies separation fuzziness by ${fmtNumber(f.rho)} (ρ = ${fmtNumber(f.rho)})`;
-  const verdict = f.lawHolds ? `the law holds, ${r_}` : f.pearsonR !== null && f.pearsonR >= f.lawThreshold ? `D grows with depth, the opposite of the law (${r_})` : `the law does not hold (${r_}; it needs r ≤ −${f.lawThreshold})`;
-  return `${per[0]!.toUpperCase()}${per.slice(1)}; ${verdict}.`;
+  return `${per[0]!.toUpperCase()}${per.slice(1)}; ${separationVerdict(f).text}.`;
 }
 
 /** The first epoch from which the law holds at every later checkpoint, or null. */
