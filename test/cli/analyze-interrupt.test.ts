@@ -5,6 +5,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { interruptWhen } from '../helpers/interrupt.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,18 +27,7 @@ test('SIGINT after the first probe finished: its results, analysis.json (rest in
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const first = join(dir, 'results', 'separation.json');
-  const code = await new Promise<number | null>((res) => {
-    const poll = setInterval(() => {
-      if (existsSync(first)) {
-        clearInterval(poll);
-        child.kill('SIGINT');
-      }
-    }, 5);
-    child.on('exit', (c) => {
-      clearInterval(poll);
-      res(c);
-    });
-  });
+  const code = await interruptWhen(child, () => existsSync(first));
   const log = `stdout:\n${stdout}\nstderr:\n${stderr}`;
   assert.equal(code, 130, log);
 

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { interruptWhen } from '../helpers/interrupt.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,19 +78,8 @@ test('Ctrl-C leaves a consistent run that --resume finishes bit-identically to a
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'train', ...args, '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const code = await new Promise<number | null>((res) => {
-    const poll = setInterval(() => {
-      const m = join(dir, 'metrics.jsonl');
-      if (existsSync(m) && readFileSync(m, 'utf8').split('\n').length > 4) {
-        clearInterval(poll);
-        child.kill('SIGINT');
-      }
-    }, 5);
-    child.on('exit', (c) => {
-      clearInterval(poll);
-      res(c);
-    });
-  });
+  const m = join(dir, 'metrics.jsonl');
+  const code = await interruptWhen(child, () => existsSync(m) && readFileSync(m, 'utf8').split('\n').length > 4);
   assert.equal(code, 130, stdout);
   const status = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
   assert.equal(status.state, 'interrupted');
