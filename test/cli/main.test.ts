@@ -24,7 +24,7 @@ test('errorLine: one form for usage and other errors, the command named once', (
 test('main prints usage errors, import errors and unknown commands in that form', async () => {
   const usage = await captured(['probe', 'dim', 'nowhere', '--n', '0']);
   assert.equal(usage.code, 2);
-  assert.match(usage.err, /^geolens probe dim: error \[BAD_ARGUMENT\]: --n '0' must be an integer ≥ 1/);
+  assert.match(usage.err, /^geolens probe dim: error \[BAD_ARGUMENT\]: --n '0' must be an integer ≥ 2/);
   const missing = await captured(['inspect', '/nonexistent/model.onnx']);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /^geolens inspect: error \[FILE_NOT_FOUND\]: /);

@@ -224,7 +224,7 @@ test('bad flags give usage errors listing the valid choices; an .onnx without --
   assert.match(r.err, /valid options: .*--compare/);
   r = await mainCaptured(['probe', 'dim', run, '--n', '0']);
   assert.equal(r.code, 2);
-  assert.match(r.err, /--n '0' must be an integer ≥ 1/);
+  assert.match(r.err, /--n '0' must be an integer ≥ 2/);
   r = await mainCaptured(['probe', 'dim', run, '--compare', 'noise:abc']);
   assert.equal(r.code, 2);
   assert.match(r.err, /rotated:<deg>, inverted, noise:<sigma>, uniform, resample/);
