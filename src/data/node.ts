@@ -173,6 +173,9 @@ function splitFragment(spec: string, kind: string): { body: string; options: Rec
     } else if (key === 'header' || key === 'scaleBytes') {
       if (value !== 'true' && value !== 'false') throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': ${key} must be true or false`);
       options[key] = value === 'true';
+    } else if (key === 'split') {
+      if (value !== 'train' && value !== 'test') throw new GeolensError('BAD_ARGUMENT', `dataset spec '${spec}': split must be train or test, got '${value}'`);
+      options[key] = value;
     } else if (key === 'delimiter') options[key] = DELIMITERS[value] ?? value;
     else options[key] = value;
   }

@@ -78,6 +78,8 @@ test('bad transform values are BAD_ARGUMENT errors that say what to write', asyn
   await assertGeolensError(() => loadDataset('moons#resizeMethod=area'), 'BAD_ARGUMENT', 'needs resize');
   // unknown keys list the transforms among the allowed ones
   await assertGeolensError(() => loadDataset('moons#scale=2'), 'BAD_ARGUMENT', "unknown option 'scale'", 'resize', 'normalize', 'perClass');
+  // a misspelt split value is refused, not read as the default part (a user's report: #split=tset trained on train)
+  await assertGeolensError(() => loadDataset('idx:../shared/data/mnist#split=tset'), 'BAD_ARGUMENT', 'split must be train or test', "'tset'");
   // a class with too few samples for perClass
   await assertGeolensError(() => loadDataset('moons#n=20,perClass=50'), 'BAD_ARGUMENT');
 });
