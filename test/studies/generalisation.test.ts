@@ -25,6 +25,8 @@ test('grid: defaults, keys unique per settings, YAML and JSON files, errors nami
   assert.throws(() => parseStudyGrid({ lr: [-1] }), /lr\.0/);
   assert.throws(() => parseStudyGridText('lr: [0.1\n', 'bad.yaml'), /bad\.yaml: not YAML or JSON/);
   assert.throws(() => expandGrid(parseStudyGrid({ ...GRID, seed: [1, 1] })), /same settings/);
+  // a misspelt key is refused rather than run at the default (a user's report: batchsize: [64] ran at batch 32 and 128)
+  assert.throws(() => parseStudyGridText('batchsize: [64]\n', 'g.yaml'), /g\.yaml: not a valid study grid: .*batchsize/);
 });
 
 test('study: 4 runs in 2 worker threads, records and generalisation.json valid, τ consistent with the records; a second run resumes without redoing runs', async () => {

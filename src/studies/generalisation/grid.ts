@@ -31,7 +31,9 @@ export const studyGridSchema = z.object({
   recordLast: z.number().int().min(3).default(200),
   /** Data samples of the loss pseudometric ρ_S (a seeded subset of the training part). */
   lossSamples: z.number().int().positive().default(500),
-});
+})
+  // a misspelt key (batchsize for batchSize) is an error, not a silent default
+  .strict();
 
 export type StudyGrid = z.output<typeof studyGridSchema>;
 export type StudyGridInput = z.input<typeof studyGridSchema>;
