@@ -14,6 +14,7 @@
 import { GeolensError } from '../../errors.js';
 import { logitsAt, patternKey, subdivide, type SubdivisionOptions } from './compute.js';
 import type { PwlProgram } from './pwl.js';
+import type { ManifoldCount } from './types.js';
 
 export interface ManifoldMeshOptions {
   /** Half-width a of the latent square [−a, a]² (or segment [−a, a]); default 2 (±2 standard deviations of z). */
@@ -24,19 +25,7 @@ export interface ManifoldMeshOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface ManifoldCount {
-  shape: 'patch' | 'curve';
-  latentExtent: number;
-  resolution: number;
-  /** Triangles (patch) or segments (curve) of the mesh. */
-  meshCells: number;
-  /** Connected linear pieces of the network on the meshed manifold. */
-  pieces: number;
-  /** Distinct activation patterns (regions of the network) the manifold meets. */
-  patterns: number;
-  /** Pieces counted inside the mesh cells before merging across their edges. */
-  cellPieces: number;
-}
+export type { ManifoldCount } from './types.js';
 
 class UnionFind {
   private readonly parent: Int32Array;

@@ -135,16 +135,24 @@ export interface RegionDensityJson {
   definition: string;
 }
 
-/** Linear pieces a class sheet of the `manifold` dataset is cut into (manifold.ts). */
-export interface ManifoldComplexityJson {
-  class: number;
+/** Linear pieces of a network on a meshed manifold (a 2-D patch or a 1-D curve; manifold.ts). */
+export interface ManifoldCount {
   shape: 'patch' | 'curve';
   latentExtent: number;
   resolution: number;
+  /** Triangles (patch) or segments (curve) of the mesh. */
   meshCells: number;
+  /** Connected linear pieces of the network on the meshed manifold. */
   pieces: number;
+  /** Distinct activation patterns (regions of the network) the manifold meets. */
   patterns: number;
+  /** Pieces counted inside the mesh cells before merging across their edges. */
   cellPieces: number;
+}
+
+/** Linear pieces a class sheet of the `manifold` dataset is cut into (manifold.ts). */
+export interface ManifoldComplexityJson extends ManifoldCount {
+  class: number;
   /** Bounds for the whole network (input dimension = the sheet's ambient dimension): `patterns` must be below them. */
   boundsAmbient: RegionBounds;
   /** Bounds for a flat slice of the same dimension as the mesh (2 for a patch, 1 for a curve), for comparison. */
