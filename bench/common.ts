@@ -29,9 +29,10 @@ export type Flag<O> = (o: O, num: () => number) => void;
 
 /**
  * Parse argv into `defaults` (all cores, 7 rounds of 600 ms, with PyTorch, then the bench's own) by the common
- * flags and the bench's own `flags`; an unknown option points to the header of `file`.
+ * flags and the bench's own `flags`; an argument not starting with `--` goes to `positional` when given; an unknown
+ * option points to the header of `file`.
  */
-export function parseBenchArgs<O extends BenchOptions>(argv: string[], own: Omit<O, keyof BenchOptions>, flags: Record<string, Flag<O>>, file: string): O {
+export function parseBenchArgs<O extends BenchOptions>(argv: string[], own: Omit<O, keyof BenchOptions>, flags: Record<string, Flag<O>>, file: string, positional?: (o: O, arg: string) => void): O {
   const o = { threads: availableParallelism(), rounds: 7, roundMs: 600, torch: true, ...own } as O;
   const all: Record<string, Flag<O>> = {
     '--threads': (o, num) => (o.threads = Math.floor(num())),
@@ -47,6 +48,10 @@ export function parseBenchArgs<O extends BenchOptions>(argv: string[], own: Omit
       if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
       return v;
     };
+    if (positional && !a.startsWith('--')) {
+      positional(o, a);
+      continue;
+    }
     const flag = Object.hasOwn(all, a) ? all[a] : undefined;
     if (!flag) throw new Error(`unknown option ${a}; see the header of ${file}`);
     flag(o, num);

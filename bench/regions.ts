@@ -17,7 +17,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { loadDataset } from '../src/data/node.js';
 import type { Dataset } from '../src/data/types.js';
 import { createNodeEngine } from '../src/engine/node.js';
@@ -31,34 +30,23 @@ import { rectangle } from '../src/probes/regions/polygon.js';
 import { pwlProgram } from '../src/probes/regions/pwl.js';
 import { buildSlice } from '../src/probes/regions/run.js';
 import { Rng } from '../src/util/random.js';
-import { HERE, median, printHost } from './common.js';
+import { HERE, median, parseBenchArgs, printHost, type BenchOptions } from './common.js';
 
 const MNIST = join(HERE, '..', '..', 'shared', 'data', 'mnist');
 
-interface Options {
-  threads: number;
-  rounds: number;
+interface Options extends BenchOptions {
   maxGrid: number;
   gridSeconds: number;
   runs: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { threads: availableParallelism(), rounds: 3, maxGrid: 8192, gridSeconds: 240, runs: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const num = (): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
-      return v;
-    };
-    if (a === '--threads') o.threads = Math.floor(num());
-    else if (a === '--rounds') o.rounds = Math.floor(num());
-    else if (a === '--max-grid') o.maxGrid = Math.floor(num());
-    else if (a === '--grid-seconds') o.gridSeconds = num();
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}; see the header of bench/regions.ts`);
-    else o.runs.push(a);
-  }
+  const o = parseBenchArgs<Options>(argv, { maxGrid: 8192, gridSeconds: 240, runs: [] }, {
+    '--max-grid': (o, num) => (o.maxGrid = Math.floor(num())),
+    '--grid-seconds': (o, num) => (o.gridSeconds = num()),
+  }, 'bench/regions.ts', (o, run) => o.runs.push(run));
+  // the exact subdivision is timed a few times only (each run takes seconds), unless --rounds says otherwise
+  if (!argv.includes('--rounds')) o.rounds = 3;
   return o;
 }
 
