@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { magnitudeCommand } from '../../src/cli/probe-magnitude.js';
 import { trainCommand } from '../../src/cli/train.js';
 import { encodeNpy } from '../../src/data/npy.js';
@@ -21,6 +20,7 @@ import { parseResult } from '../../src/probes/result.js';
 import type { MagnitudeResult } from '../../src/probes/magnitude/types.js';
 import { Rng } from '../../src/util/random.js';
 import { sharedData } from '../data/fixtures.js';
+import { cli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'geolens-probe-mag-'));
 const run = join(root, 'run');
@@ -34,17 +34,6 @@ const collect = (): { lines: string[]; out: (l: string) => void } => {
   const lines: string[] = [];
   return { lines, out: (l) => lines.push(l) };
 };
-
-async function cli(args: string[]): Promise<{ code: number; err: string }> {
-  const errs: string[] = [];
-  const e = console.error;
-  console.error = (m: unknown) => errs.push(String(m));
-  try {
-    return { code: await main(args), err: errs.join('\n') };
-  } finally {
-    console.error = e;
-  }
-}
 
 before(async () => {
   // the embedded default (manifold, MLP 64×3) for two epochs, recording the last 40 steps

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { regionsCommand } from '../../src/cli/probe-regions.js';
 import { trainCommand } from '../../src/cli/train.js';
 import { readResult } from '../../src/probes/node.js';
 import { buildModel, exportModel, initWeights } from '../../src/models/index.js';
 import { GraphBuilder } from '../../src/onnx/builder.js';
 import { REGIONS_OVER_TRAINING_RESULT, REGIONS_RESULT } from '../../src/probes/regions/schema.js';
+import { cli } from '../helpers/cli.js';
 
 const MNIST = '/work/shared/data/mnist';
 const root = mkdtempSync(join(tmpdir(), 'geolens-probe-regions-'));
@@ -20,19 +20,6 @@ const sink = (): { lines: string[]; out: (l: string) => void } => {
   return { lines, out: (l) => lines.push(l) };
 };
 
-async function cli(args: string[]): Promise<{ code: number; err: string; out: string }> {
-  const errs: string[] = [];
-  const outs: string[] = [];
-  const [e, l] = [console.error, console.log];
-  console.error = (m: unknown) => errs.push(String(m));
-  console.log = (m: unknown) => outs.push(String(m));
-  try {
-    return { code: await main(args), err: errs.join('\n'), out: outs.join('\n') };
-  } finally {
-    console.error = e;
-    console.log = l;
-  }
-}
 
 /** An untrained geolens MLP written as an .onnx file. */
 function onnxMlp(name: string, inputShape: number[], widths: number[], numClasses: number): string {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { fitLines, separationCommand } from '../../src/cli/probe-separation.js';
 import type { SeparationOverTrainingResult, SeparationResult } from '../../src/probes/separation/types.js';
 import { layerFeatures } from '../../src/measure/features.js';
@@ -12,6 +11,7 @@ import { chooseLayers } from '../../src/measure/target.js';
 import { trainCommand } from '../../src/cli/train.js';
 import { createNodeEngine } from '../../src/engine/node.js';
 import { separationLaw } from '../../src/probes/separation/index.js';
+import { cli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'geolens-probe-sep-'));
 const run = join(root, 'run');
@@ -21,20 +21,6 @@ const collect = (): { lines: string[]; out: (l: string) => void } => {
   return { lines, out: (l) => lines.push(l) };
 };
 
-/** Run `geolens …` through main, capturing console.error; returns the exit code and stderr. */
-async function cli(args: string[]): Promise<{ code: number; err: string; out: string }> {
-  const errs: string[] = [];
-  const outs: string[] = [];
-  const [e, l] = [console.error, console.log];
-  console.error = (m: unknown) => errs.push(String(m));
-  console.log = (m: unknown) => outs.push(String(m));
-  try {
-    return { code: await main(args), err: errs.join('\n'), out: outs.join('\n') };
-  } finally {
-    console.error = e;
-    console.log = l;
-  }
-}
 
 function allNumbersFinite(v: unknown, where = '$'): void {
   if (typeof v === 'number') assert.ok(Number.isFinite(v), `${where} = ${v}`);

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main.js';
 import { topologyCommand } from '../../../src/cli/probe-topology.js';
 import { trainCommand } from '../../../src/cli/train.js';
 import { GeolensError } from '../../../src/errors.js';
 import { readResult } from '../../../src/probes/node.js';
 import { TOPOLOGY_RESULT, type TopologyResult } from '../../../src/probes/topology/index.js';
+import { cli } from '../../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'geolens-probe-topology-'));
 const runA = join(root, 'moons-a');
@@ -20,20 +20,6 @@ const collect = (): { lines: string[]; out: (l: string) => void } => {
 };
 const isCode = (code: string) => (e: unknown) => e instanceof GeolensError && e.code === code;
 
-/** Run `geolens …` through main, capturing stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; err: string; out: string }> {
-  const errs: string[] = [];
-  const outs: string[] = [];
-  const [e, l] = [console.error, console.log];
-  console.error = (m: unknown) => errs.push(String(m));
-  console.log = (m: unknown) => outs.push(String(m));
-  try {
-    return { code: await main(args), err: errs.join('\n'), out: outs.join('\n') };
-  } finally {
-    console.error = e;
-    console.log = l;
-  }
-}
 
 before(async () => {
   const common = ['--dataset', 'moons', '--widths', '16x2', '--epochs', '3', '--checkpoint-every', '1', '--batch-size', '64', '--quiet'];
