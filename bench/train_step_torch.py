@@ -50,6 +50,19 @@ def build(t, model, cfg):
     return nn.Sequential(*layers)
 
 
+def train_steps(m, opt, x, y, steps):
+    """`steps` idiomatic SGD steps on one batch; (seconds, the losses)."""
+    losses = []
+    start = time.perf_counter()
+    for _ in range(steps):
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(m(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return time.perf_counter() - start, losses
+
+
 def main():
     threads, t, cfg = setup()
     batch = int(cfg["batch"])
@@ -75,25 +88,11 @@ def main():
                 scaled.clear()  # one size at a time
                 scaled[key] = (m, torch.optim.SGD(m.parameters(), lr=float(cfg["lr"])), torch.rand(b, 784), torch.randint(0, 10, (b,)))
             m, opt, xs, ys = scaled[key]
-            start = time.perf_counter()
-            for _ in range(int(cmd["steps"])):
-                opt.zero_grad(set_to_none=True)
-                loss = F.cross_entropy(m(xs), ys)
-                loss.backward()
-                opt.step()
-                loss.item()
-            reply({"seconds": time.perf_counter() - start})
+            seconds, _ = train_steps(m, opt, xs, ys, int(cmd["steps"]))
+            reply({"seconds": seconds})
             continue
         m, opt, xin = models[cmd["model"]]
-        losses = []
-        start = time.perf_counter()
-        for _ in range(int(cmd["steps"])):
-            opt.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(m(xin), y)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        seconds = time.perf_counter() - start
+        seconds, losses = train_steps(m, opt, xin, y, int(cmd["steps"]))
         reply({"seconds": seconds, "losses": losses if cmd.get("wantLosses") else losses[-1:]})
 
 
